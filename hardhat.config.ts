@@ -1,0 +1,69 @@
+import "dotenv/config";
+import { subtask, type HardhatUserConfig } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox";
+
+import { remoteNetworkFromEnv } from "./src/config/networks";
+import "./tasks";
+
+export const SOLC_VERSION = "0.8.30";
+
+/**
+ * Compilers come from npm packages, never from the network: `solc` for the main build, and
+ * `solc-<version>` aliases (e.g. `"solc-0.6.11": "npm:solc@0.6.11"`) for peers the benchmark compiles.
+ */
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: { solcVersion: string }) => {
+  const candidates = solcVersion === SOLC_VERSION ? ["solc", `solc-${solcVersion}`] : [`solc-${solcVersion}`];
+  for (const pkg of candidates) {
+    let installed: { version: () => string };
+    try {
+      installed = require(pkg);
+    } catch {
+      continue;
+    }
+    const longVersion = installed.version().replace(/\.Emscripten\.clang$/, "");
+    if (!longVersion.startsWith(`${solcVersion}+`)) {
+      throw new Error(
+        `Compiler mismatch: hardhat.config.ts asks for solc ${solcVersion} but the npm package "${pkg}" ` +
+          `is ${longVersion}. Pin "${pkg}" to exactly ${solcVersion} in package.json and run npm ci.`,
+      );
+    }
+    return { compilerPath: require.resolve(`${pkg}/soljson.js`), isSolcJs: true, version: solcVersion, longVersion };
+  }
+  throw new Error(
+    `No offline compiler for solc ${solcVersion}: install it with ` +
+      `npm install --save-dev --save-exact solc-${solcVersion}@npm:solc@${solcVersion}`,
+  );
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      // Tuned for call cost: registrations and claims run far more often than deployments.
+      optimizer: { enabled: true, runs: 10_000 },
+      // Cancun: transient storage and mcopy (used by OpenZeppelin 5.7) are live on Ethereum L1 and on
+      // the major L2s (Arbitrum, Optimism, Base, Polygon PoS, zkSync-era EVM); Prague/Osaka opcodes add
+      // nothing we use and are not yet everywhere.
+      evmVersion: "cancun",
+    },
+  },
+  defaultNetwork: "hardhat",
+  networks: {
+    hardhat: {},
+    localhost: { url: "http://127.0.0.1:8545" },
+    ...remoteNetworkFromEnv(),
+  },
+  etherscan: { apiKey: process.env.ETHERSCAN_API_KEY ?? "" },
+  sourcify: { enabled: false },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "true",
+    currency: "USD",
+    offline: true,
+    excludeContracts: ["mocks/"],
+  },
+  mocha: { timeout: 120_000 },
+};
+
+export default config;
