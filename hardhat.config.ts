@@ -46,6 +46,7 @@ const config: HardhatUserConfig = {
       // the major L2s (Arbitrum, Optimism, Base, Polygon PoS, zkSync-era EVM); Prague/Osaka opcodes add
       // nothing we use and are not yet everywhere.
       evmVersion: "cancun",
+      viaIR: true,
     },
   },
   defaultNetwork: "hardhat",
