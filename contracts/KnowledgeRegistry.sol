@@ -35,12 +35,11 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
     uint8 private constant FLAG_VERSION = 2;
 
     bytes32 private constant CONTRIBUTOR_TYPEHASH = keccak256("Contributor(address account,uint32 share)");
-    bytes32 private constant REGISTER_TYPEHASH =
-        keccak256(
-            "Register(bytes32 digest,uint8 kind,string uri,Contributor[] contributors,bytes32[] parents,"
-            "uint16 upstreamBps,uint16 minUpstreamBps,bytes32 secret,address registrant,uint256 nonce,"
-            "uint256 deadline)Contributor(address account,uint32 share)"
-        );
+    bytes32 private constant REGISTER_TYPEHASH = keccak256(
+        "Register(bytes32 digest,uint8 kind,string uri,Contributor[] contributors,bytes32[] parents,"
+        "uint16 upstreamBps,uint16 minUpstreamBps,bytes32 secret,address registrant,uint256 nonce,"
+        "uint256 deadline)Contributor(address account,uint32 share)"
+    );
 
     /// @inheritdoc IKnowledgeRegistry
     uint256 public immutable minCommitAge;
@@ -242,6 +241,26 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
         if (slot >= record.contributorCount) revert UnknownSlot(digest, slot);
         Contributor storage contributor = _contributors[digest][slot];
         return (contributor.account, contributor.share, record.totalShares);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function slotHolder(bytes32 digest, uint256 slot) external view returns (address account, uint32 share) {
+        // Slots past the end were never written, so they read as zero without a bounds check.
+        Contributor storage contributor = _contributors[digest][slot];
+        return (contributor.account, contributor.share);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function economics(
+        bytes32 digest
+    ) external view returns (bool registered, bool retracted, uint16 upstreamBps, uint32 totalShares_) {
+        Record storage record = _records[digest];
+        return (
+            record.owner != address(0),
+            record.flags & FLAG_RETRACTED != 0,
+            record.upstreamBps,
+            record.totalShares
+        );
     }
 
     /// @inheritdoc IKnowledgeRegistry

@@ -8,5 +8,7 @@ export class KcError extends Error {
 
 /** Quote a user value for an error message only when printing it raw could break the line. */
 export function show(value: string): string {
-  return /[\x00-\x1f\x7f]/.test(value) || value === "" || value.trim() !== value ? JSON.stringify(value) : value;
+  return /[\x00-\x1f\x7f]/.test(value) || value === "" || value.trim() !== value
+    ? JSON.stringify(value)
+    : value;
 }

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { constants, createReadStream, type Stats } from "node:fs";
-import { lstat, readdir, stat } from "node:fs/promises";
+import { lstat, open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 
 import { KcError, show } from "./errors";
@@ -197,9 +197,16 @@ async function digestFile(
   const hash = createHash("sha256");
   let size = 0;
   // O_NOFOLLOW closes the gap between lstat and open in which a file could be swapped for a link.
-  const flags = constants.O_RDONLY | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0);
+  const flags = constants.O_RDONLY | (noFollow ? constants.O_NOFOLLOW : 0);
+  let handle: FileHandle;
   try {
-    for await (const chunk of createReadStream(path, { flags, highWaterMark: READ_CHUNK_BYTES })) {
+    handle = await open(path, flags);
+  } catch (err) {
+    throw fsError(err, shown);
+  }
+  try {
+    const stream = createReadStream(path, { fd: handle, highWaterMark: READ_CHUNK_BYTES, autoClose: false });
+    for await (const chunk of stream) {
       const bytes = chunk as Buffer;
       hash.update(bytes);
       size += bytes.length;
@@ -207,6 +214,8 @@ async function digestFile(
     }
   } catch (err) {
     throw fsError(err, shown);
+  } finally {
+    await handle.close();
   }
   if (size !== expectedSize) throw new KcError(`file changed while it was being hashed: ${shown}`);
   return hash.digest("hex");

@@ -88,7 +88,12 @@ interface IKnowledgeRegistry {
     event ArtifactRetracted(bytes32 indexed digest, string reason);
 
     /// @notice Contributor slot `slot` of `digest` moved from `from` to `to`; its share and claims follow it.
-    event ContributorSlotMoved(bytes32 indexed digest, uint256 indexed slot, address indexed from, address to);
+    event ContributorSlotMoved(
+        bytes32 indexed digest,
+        uint256 indexed slot,
+        address indexed from,
+        address to
+    );
 
     /// @notice A commit-reveal commitment was recorded.
     event Committed(bytes32 indexed commitment, address indexed committer);
@@ -194,7 +199,11 @@ interface IKnowledgeRegistry {
     function commit(bytes32 commitment) external;
 
     /// @notice The commitment a registrant publishes before revealing `digest`.
-    function commitmentFor(bytes32 digest, address registrant, bytes32 secret) external pure returns (bytes32);
+    function commitmentFor(
+        bytes32 digest,
+        address registrant,
+        bytes32 secret
+    ) external pure returns (bytes32);
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
     //  Maintenance
@@ -245,6 +254,19 @@ interface IKnowledgeRegistry {
         bytes32 digest,
         uint256 slot
     ) external view returns (address account, uint32 share, uint32 totalShares);
+
+    /// @notice Holder and share of slot `slot` of `digest`; zero values past the end or for unknown artifacts.
+    /// @dev One storage read: the hot path of reward claims.
+    function slotHolder(bytes32 digest, uint256 slot) external view returns (address account, uint32 share);
+
+    /// @notice What a reward pool needs of `digest`, without reverting for unknown digests.
+    /// @return registered Whether the digest is registered.
+    /// @return retracted Whether its owner retracted it.
+    /// @return upstreamBps Part of its rewards that flows to its parents.
+    /// @return totalShares Sum of its contributors' shares.
+    function economics(
+        bytes32 digest
+    ) external view returns (bool registered, bool retracted, uint16 upstreamBps, uint32 totalShares);
 
     /// @notice Share held by `account` in `digest` (0 if none).
     function shareOf(bytes32 digest, address account) external view returns (uint32);

@@ -1,0 +1,66 @@
+import type { BigNumberish, TypedDataDomain, TypedDataField } from "ethers";
+
+/** EIP-712 domain name and version of the KnowledgeRegistry (its `EIP712` constructor arguments). */
+export const REGISTRY_DOMAIN_NAME = "KnowledgeRegistry";
+export const REGISTRY_DOMAIN_VERSION = "1";
+
+/** The registry's EIP-712 domain on `chainId` at `verifyingContract`. */
+export function registryDomain(chainId: BigNumberish, verifyingContract: string): TypedDataDomain {
+  return { name: REGISTRY_DOMAIN_NAME, version: REGISTRY_DOMAIN_VERSION, chainId, verifyingContract };
+}
+
+/**
+ * Typed-data types of `registerBySig`, field for field the contract's `REGISTER_TYPEHASH`. Without the
+ * `EIP712Domain` entry, as ethers' `signTypedData` and `TypedDataEncoder` expect.
+ */
+export const REGISTER_TYPES: Record<string, TypedDataField[]> = {
+  Register: [
+    { name: "digest", type: "bytes32" },
+    { name: "kind", type: "uint8" },
+    { name: "uri", type: "string" },
+    { name: "contributors", type: "Contributor[]" },
+    { name: "parents", type: "bytes32[]" },
+    { name: "upstreamBps", type: "uint16" },
+    { name: "minUpstreamBps", type: "uint16" },
+    { name: "secret", type: "bytes32" },
+    { name: "registrant", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+  Contributor: [
+    { name: "account", type: "address" },
+    { name: "share", type: "uint32" },
+  ],
+};
+
+export interface ContributorMessage {
+  account: string;
+  share: BigNumberish;
+}
+
+/** The signed `Register` request: the registration plus who registers, with which nonce, until when. */
+export interface RegisterMessage {
+  digest: string;
+  kind: BigNumberish;
+  uri: string;
+  contributors: ContributorMessage[];
+  parents: string[];
+  upstreamBps: BigNumberish;
+  minUpstreamBps: BigNumberish;
+  secret: string;
+  registrant: string;
+  nonce: BigNumberish;
+  deadline: BigNumberish;
+}
+
+export interface RegisterTypedData {
+  domain: TypedDataDomain;
+  types: Record<string, TypedDataField[]>;
+  primaryType: "Register";
+  message: RegisterMessage;
+}
+
+/** The typed data a registrant signs for `registerBySig` (for ethers, a wallet's eth_signTypedData_v4). */
+export function registerTypedData(domain: TypedDataDomain, message: RegisterMessage): RegisterTypedData {
+  return { domain, types: REGISTER_TYPES, primaryType: "Register", message };
+}
