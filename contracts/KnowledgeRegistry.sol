@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
@@ -139,7 +140,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
                 deadline
             )
         );
-        if (!SignatureChecker.isValidSignatureNow(registrant, _hashTypedDataV4(structHash), signature)) {
+        if (!_isValidSignature(registrant, _hashTypedDataV4(structHash), signature)) {
             revert InvalidSignature(registrant);
         }
         _register(registration, registrant, 0);
@@ -437,6 +438,20 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
         commitments[commitment] = COMMITMENT_USED;
     }
 
+    /// @dev ECDSA first, EIP-1271 only if that fails (OpenZeppelin's `isValidSignatureNow` checks for code first):
+    /// an EOA signer then pays no EXTCODESIZE on its cold account, 2,600 gas that would put `registerBySig` past its
+    /// budget of `register` + 15,000. Nobody holds the key of a contract's address, so trying ECDSA on a contract
+    /// wallet admits no other signer; an EIP-7702 account's own key controls it either way.
+    function _isValidSignature(
+        address signer,
+        bytes32 hash,
+        bytes calldata signature
+    ) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecoverCalldata(hash, signature);
+        if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, hash, signature);
+    }
+
     function _hashContributors(Contributor[] calldata list) private pure returns (bytes32) {
         bytes32[] memory hashes = new bytes32[](list.length);
         for (uint256 i; i < list.length; ++i) {
@@ -467,13 +482,13 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
         return _records[bytes32(tokenId)].owner;
     }
 
-    /// @dev Transfers only: registration writes the whole record at once, and artifacts are never burned.
+    /// @dev Transfers only: registration writes the whole record at once, and artifacts are never burned. The
+    /// only callers are OpenZeppelin's `transferFrom`/`safeTransferFrom`, which pass the spender as `auth` and
+    /// reject a zero `to` first; `_checkAuthorized` rejects unknown tokens.
     function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
         Record storage record = _records[bytes32(tokenId)];
         from = record.owner;
-        if (auth != address(0)) _checkAuthorized(from, auth, tokenId);
-        if (from == address(0)) revert ERC721NonexistentToken(tokenId);
-        if (to == address(0)) revert ERC721InvalidReceiver(address(0));
+        _checkAuthorized(from, auth, tokenId);
         _approve(address(0), tokenId, address(0), false);
         // A holder's count is at least 1 while it owns this token, and no count can reach 2^256.
         unchecked {

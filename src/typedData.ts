@@ -64,3 +64,56 @@ export interface RegisterTypedData {
 export function registerTypedData(domain: TypedDataDomain, message: RegisterMessage): RegisterTypedData {
   return { domain, types: REGISTER_TYPES, primaryType: "Register", message };
 }
+
+/** EIP-712 domain name and version of RewardPools (its `EIP712` constructor arguments). */
+export const POOLS_DOMAIN_NAME = "RewardPools";
+export const POOLS_DOMAIN_VERSION = "1";
+
+/** The pools' EIP-712 domain on `chainId` at `verifyingContract`. */
+export function poolsDomain(chainId: BigNumberish, verifyingContract: string): TypedDataDomain {
+  return { name: POOLS_DOMAIN_NAME, version: POOLS_DOMAIN_VERSION, chainId, verifyingContract };
+}
+
+/** Typed-data types of `claimBySig`, field for field the contract's `CLAIM_TYPEHASH` (no `EIP712Domain`). */
+export const CLAIM_TYPES: Record<string, TypedDataField[]> = {
+  Claim: [
+    { name: "poolId", type: "uint256" },
+    { name: "targets", type: "ClaimTarget[]" },
+    { name: "recipient", type: "address" },
+    { name: "claimant", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+  ClaimTarget: [
+    { name: "artifact", type: "bytes32" },
+    { name: "slot", type: "uint256" },
+  ],
+};
+
+/** One (artifact, contributor slot) of a claim. */
+export interface ClaimTargetMessage {
+  artifact: string;
+  slot: BigNumberish;
+}
+
+/** The signed `Claim` request: which pool and slots, who is paid, who claims, with which nonce, until when. */
+export interface ClaimMessage {
+  poolId: BigNumberish;
+  targets: ClaimTargetMessage[];
+  recipient: string;
+  claimant: string;
+  nonce: BigNumberish;
+  deadline: BigNumberish;
+}
+
+export interface ClaimTypedData {
+  domain: TypedDataDomain;
+  types: Record<string, TypedDataField[]>;
+  primaryType: "Claim";
+  message: ClaimMessage;
+}
+
+/** The typed data a contributor signs for `claimBySig` (for ethers, a wallet's eth_signTypedData_v4). */
+export function claimTypedData(domain: TypedDataDomain, message: ClaimMessage): ClaimTypedData {
+  return { domain, types: CLAIM_TYPES, primaryType: "Claim", message };
+}

@@ -109,6 +109,7 @@ describe("KnowledgeRegistry", function () {
         .withArgs(digest, "licence violation");
       const info = await registry.artifact(digest);
       expect(info.retracted).to.equal(true);
+      expect(await registry.economics(digest)).to.deep.equal([true, true, 0n, 1000n]);
       // History stays: the artifact, its owner and its contributors are all still there.
       expect(await registry.exists(digest)).to.equal(true);
       expect(info.owner).to.equal(alice.address);
@@ -314,6 +315,7 @@ describe("KnowledgeRegistry", function () {
       expect(await registry.slotOf(digest, dave.address)).to.deep.equal([true, 0n]);
       expect(await registry.slotOf(digest, bob.address)).to.deep.equal([false, 0n]);
       expect(await registry.contributorAt(digest, 0)).to.deep.equal([dave.address, 600n, 1000n]);
+      expect(await registry.slotHolder(digest, 0)).to.deep.equal([dave.address, 600n]);
       expect(await registry.contributors(digest)).to.deep.equal([
         [dave.address, 600n],
         [carol.address, 400n],

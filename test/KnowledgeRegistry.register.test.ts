@@ -342,15 +342,17 @@ describe("KnowledgeRegistry", function () {
       const { registry } = await loadFixture(registryFixture);
       const missing = digestOf("missing");
       expect(await registry.exists(missing)).to.equal(false);
-      for (const call of [
-        registry.artifact(missing),
-        registry.contributors(missing),
-        registry.totalShares(missing),
-        registry.parentsOf(missing),
-        registry.previousVersion(missing),
-        registry.latestVersion(missing),
-      ]) {
-        await expect(call).to.be.revertedWithCustomError(registry, "UnknownArtifact").withArgs(missing);
+      // Thunks, not promises: a call must not start (and reject unobserved) before its assertion attaches.
+      const calls = [
+        () => registry.artifact(missing),
+        () => registry.contributors(missing),
+        () => registry.totalShares(missing),
+        () => registry.parentsOf(missing),
+        () => registry.previousVersion(missing),
+        () => registry.latestVersion(missing),
+      ];
+      for (const call of calls) {
+        await expect(call()).to.be.revertedWithCustomError(registry, "UnknownArtifact").withArgs(missing);
       }
       expect(await registry.shareOf(missing, ethers.ZeroAddress)).to.equal(0n);
       expect(await registry.nextVersion(missing)).to.equal(ethers.ZeroHash);
@@ -361,6 +363,40 @@ describe("KnowledgeRegistry", function () {
       await expect(registry.contributorAt(parent.digest, 1))
         .to.be.revertedWithCustomError(registry, "UnknownSlot")
         .withArgs(parent.digest, 1);
+    });
+
+    it("slotHolder returns each slot, and zeros past the end or for an unknown digest", async function () {
+      const { registry, alice, bob, carol, parent } = await loadFixture(registryFixture);
+      const reg = registration({
+        digest: digestOf("slots"),
+        contributors: [
+          { account: bob.address, share: 2 },
+          { account: carol.address, share: 5 },
+        ],
+      });
+      await registry.connect(alice).register(reg);
+      expect(await registry.slotHolder(reg.digest, 0)).to.deep.equal([bob.address, 2n]);
+      expect(await registry.slotHolder(reg.digest, 1)).to.deep.equal([carol.address, 5n]);
+      expect(await registry.slotHolder(reg.digest, 2)).to.deep.equal([ethers.ZeroAddress, 0n]);
+      expect(await registry.slotHolder(digestOf("missing"), 0)).to.deep.equal([ethers.ZeroAddress, 0n]);
+      expect(await registry.slotHolder(parent.digest, 0)).to.deep.equal([alice.address, 1n]);
+    });
+
+    it("economics returns what a pool needs, and zeros for an unknown digest", async function () {
+      const { registry, alice, bob, carol, parent } = await loadFixture(registryFixture);
+      const reg = registration({
+        digest: digestOf("economics"),
+        contributors: [
+          { account: bob.address, share: 2 },
+          { account: carol.address, share: 5 },
+        ],
+        parents: [parent.digest],
+        upstreamBps: 2500,
+      });
+      await registry.connect(alice).register(reg);
+      expect(await registry.economics(reg.digest)).to.deep.equal([true, false, 2500n, 7n]);
+      expect(await registry.economics(parent.digest)).to.deep.equal([true, false, 0n, 1n]);
+      expect(await registry.economics(digestOf("missing"))).to.deep.equal([false, false, 0n, 0n]);
     });
 
     it("expose the limits and the commit-reveal configuration", async function () {

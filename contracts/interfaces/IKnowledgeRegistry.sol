@@ -186,7 +186,7 @@ interface IKnowledgeRegistry {
     /// @param registrant The signer and future owner (an EOA or an EIP-1271 wallet).
     /// @param nonce The registrant's current nonce (`nonces(registrant)`); reverts `InvalidAccountNonce` otherwise.
     /// @param deadline Last timestamp at which the signature is valid.
-    /// @param signature ECDSA signature (65 or 64 bytes) or EIP-1271 payload.
+    /// @param signature A 65-byte ECDSA signature, or the payload an EIP-1271 wallet accepts.
     function registerBySig(
         Registration calldata registration,
         address registrant,

@@ -16,8 +16,8 @@ contract MockERC1271Wallet is IERC1271 {
 
     /// @inheritdoc IERC1271
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
-        (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecover(hash, signature);
-        if (error == ECDSA.RecoverError.NoError && recovered == owner)
+        (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(hash, signature);
+        if (recoverError == ECDSA.RecoverError.NoError && recovered == owner)
             return IERC1271.isValidSignature.selector;
         return bytes4(0xffffffff);
     }
