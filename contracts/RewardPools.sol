@@ -325,8 +325,9 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     function _fundStream(uint256 poolId, uint256 amount, uint256 duration) private {
         Pool storage pool_ = _requirePool(poolId);
         if (duration == 0) revert ZeroDuration();
+        // Compared before adding, so a huge duration reverts with DurationTooLong rather than an overflow panic.
+        if (duration > type(uint40).max - block.timestamp) revert DurationTooLong(duration);
         uint256 streamEnd = block.timestamp + duration;
-        if (streamEnd > type(uint40).max) revert DurationTooLong(duration);
         uint256 received = _pull(pool_, poolId, amount);
         _accrue(pool_, 0);
         uint256 remaining = pool_.streamRemaining + received;
@@ -416,7 +417,7 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     /// @dev Books what `artifact` earned since its checkpoint and passes its upstream part to its parents.
     function _settle(uint256 poolId, bytes32 artifact, Member storage member_, uint256 index) private {
         uint256 direct = uint256(member_.weight) * (index - member_.checkpoint);
-        member_.checkpoint = uint168(index);
+        member_.checkpoint = index.toUint168();
         (uint256 upstream, uint256 kept) = PoolMath.splitUpstream(direct, member_.upstreamBps);
         if (kept != 0) {
             _earned[poolId][artifact] += kept;

@@ -250,7 +250,8 @@ interface IRewardPools {
     /// @notice What `account` can claim from `artifact` in `poolId` now (0 if it holds no slot).
     function claimable(uint256 poolId, bytes32 artifact, address account) external view returns (uint256);
 
-    /// @notice What `account` can claim from all of `artifacts` in `poolId` now.
+    /// @notice What `account` can claim from all of `artifacts` in `poolId` now. List each artifact once: the view
+    /// adds duplicates up, while a claim pays each (artifact, slot) once.
     function claimableMany(
         uint256 poolId,
         bytes32[] calldata artifacts,

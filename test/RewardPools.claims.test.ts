@@ -1,0 +1,694 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { ContractTransactionResponse } from "ethers";
+
+import {
+  SCALE,
+  createPool,
+  deploySuite,
+  digestOf,
+  registerArtifact,
+  signClaim,
+  target,
+  tokens,
+} from "./helpers/pools";
+import type { MockERC1271Wallet } from "../typechain-types";
+
+const FAR = 2n ** 40n;
+
+async function claimsFixture() {
+  const [deployer, curator, alice, bob, carol, dave, erin, funder, relayer, walletOwner, stranger] =
+    await ethers.getSigners();
+  const { registry, pools, token } = await deploySuite(funder.address);
+  const wallet = (await ethers.deployContract("MockERC1271Wallet", [
+    walletOwner.address,
+  ])) as unknown as MockERC1271Wallet;
+
+  const artA = await registerArtifact(registry, deployer, {
+    name: "claims/A",
+    contributors: [
+      [alice, 60],
+      [bob, 40],
+    ],
+  });
+  const artB = await registerArtifact(registry, deployer, {
+    name: "claims/B",
+    contributors: [
+      [alice, 50],
+      [carol, 50],
+    ],
+  });
+  const artD = await registerArtifact(registry, deployer, { name: "claims/D", contributors: [[alice, 100]] });
+  const artR = await registerArtifact(registry, deployer, { name: "claims/R", contributors: [[dave, 100]] });
+  const artW = await registerArtifact(registry, deployer, {
+    name: "claims/W",
+    contributors: [[wallet, 100]],
+  });
+  // C passes 20 % of what it earns to A, B and D.
+  const artC = await registerArtifact(registry, deployer, {
+    name: "claims/C",
+    contributors: [[erin, 100]],
+    parents: [artA, artB, artD],
+    upstreamBps: 2000,
+  });
+  const unregistered = digestOf("claims/never registered");
+
+  await token.connect(funder).approve(pools, ethers.MaxUint256);
+  // Pool 1: A, B, D, R, W with weight 1 each; 5000 tokens → 1000 per artifact.
+  const poolId = await createPool(pools, curator, token, curator);
+  for (const artifact of [artA, artB, artD, artR, artW])
+    await pools.connect(curator).admit(poolId, artifact, 1);
+  await pools.connect(funder).fund(poolId, tokens(5000));
+  // Pool 2: only the child C (its parents are not members); 1000 tokens → C.
+  const childPoolId = await createPool(pools, curator, token, curator);
+  await pools.connect(curator).admit(childPoolId, artC, 1);
+  await pools.connect(funder).fund(childPoolId, tokens(1000));
+  // Pool 3: A admitted, never funded.
+  const dryPoolId = await createPool(pools, curator, token, curator);
+  await pools.connect(curator).admit(dryPoolId, artA, 1);
+
+  return {
+    registry,
+    pools,
+    token,
+    wallet,
+    deployer,
+    curator,
+    alice,
+    bob,
+    carol,
+    dave,
+    erin,
+    funder,
+    relayer,
+    walletOwner,
+    stranger,
+    artA,
+    artB,
+    artC,
+    artD,
+    artR,
+    artW,
+    unregistered,
+    poolId,
+    childPoolId,
+    dryPoolId,
+  };
+}
+
+/** The token Transfer logs of a mined transaction. */
+async function transfersOf(
+  tx: ContractTransactionResponse,
+  token: { interface: any; getAddress(): Promise<string> },
+) {
+  const receipt = await tx.wait();
+  const address = await token.getAddress();
+  return receipt!.logs
+    .filter((log) => log.address === address)
+    .map((log) => token.interface.parseLog(log))
+    .filter((parsed) => parsed?.name === "Transfer")
+    .map((parsed) => parsed!.args.toArray());
+}
+
+// C's 1000 tokens in pool 2: 20 % = 200 tokens flows up, in equal scaled parts to A, B, D; the remainder of
+// dividing by 3 goes to the first parent. outflow = 200e18 · 2^40 ≡ 2 (mod 3).
+const OUTFLOW = 200n * 10n ** 18n * SCALE;
+const PART = OUTFLOW / 3n; // 73300775185066666666666666666666
+const FIRST = OUTFLOW - 2n * PART; // PART + 2
+
+describe("RewardPools", function () {
+  describe("claim", function () {
+    it("pays the caller to itself: RewardsClaimed with all arguments and one Transfer", async function () {
+      const { pools, token, alice, bob, poolId, artA } = await loadFixture(claimsFixture);
+      expect(await pools.connect(alice).claim.staticCall(poolId, [target(artA, 0)], alice)).to.equal(
+        tokens(600),
+      );
+      const tx = pools.connect(alice).claim(poolId, [target(artA, 0)], alice);
+      await expect(tx)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artA, alice.address, 0n, alice.address, tokens(600));
+      await expect(tx)
+        .to.emit(token, "Transfer")
+        .withArgs(await pools.getAddress(), alice.address, tokens(600));
+      await expect(tx).to.changeTokenBalances(token, [pools, alice, bob], [-tokens(600), tokens(600), 0n]);
+      expect(await pools.claimed(poolId, artA, 0)).to.equal(tokens(600));
+      expect(await pools.claimed(poolId, artA, 1)).to.equal(0n);
+      expect(await pools.claimable(poolId, artA, alice)).to.equal(0n);
+      expect(await pools.claimable(poolId, artA, bob)).to.equal(tokens(400));
+    });
+
+    it("pays another recipient (a blocklisted contributor is paid elsewhere)", async function () {
+      const { pools, token, bob, erin, poolId, artA } = await loadFixture(claimsFixture);
+      const tx = pools.connect(bob).claim(poolId, [target(artA, 1)], erin);
+      await expect(tx)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artA, bob.address, 1n, erin.address, tokens(400));
+      await expect(tx).to.changeTokenBalances(token, [pools, bob, erin], [-tokens(400), 0n, tokens(400)]);
+      expect(await pools.claimed(poolId, artA, 1)).to.equal(tokens(400));
+    });
+
+    it("claims many artifacts in one call with one RewardsClaimed each and exactly one Transfer", async function () {
+      const { pools, token, alice, poolId, artA, artB, artD } = await loadFixture(claimsFixture);
+      expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(tokens(2100));
+      const tx = await pools
+        .connect(alice)
+        .claim(poolId, [target(artA, 0), target(artB, 0), target(artD, 0)], alice);
+      await expect(tx)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artA, alice.address, 0n, alice.address, tokens(600))
+        .and.to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artB, alice.address, 0n, alice.address, tokens(500))
+        .and.to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artD, alice.address, 0n, alice.address, tokens(1000));
+      const receipt = await tx.wait();
+      const claimedEvents = receipt!.logs
+        .map((log) => pools.interface.parseLog(log))
+        .filter((parsed) => parsed?.name === "RewardsClaimed");
+      expect(claimedEvents.length).to.equal(3);
+      expect(await transfersOf(tx, token)).to.deep.equal([
+        [await pools.getAddress(), alice.address, tokens(2100)],
+      ]);
+      expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(0n);
+    });
+
+    it("skips targets with nothing left and emits only for those that pay", async function () {
+      const { pools, token, alice, poolId, artA, artB } = await loadFixture(claimsFixture);
+      await pools.connect(alice).claim(poolId, [target(artA, 0)], alice);
+      const tx = await pools.connect(alice).claim(poolId, [target(artA, 0), target(artB, 0)], alice);
+      const receipt = await tx.wait();
+      const claimedEvents = receipt!.logs
+        .map((log) => pools.interface.parseLog(log))
+        .filter((parsed) => parsed?.name === "RewardsClaimed")
+        .map((parsed) => parsed!.args.toArray());
+      expect(claimedEvents).to.deep.equal([[poolId, artB, alice.address, 0n, alice.address, tokens(500)]]);
+      expect(await transfersOf(tx, token)).to.deep.equal([
+        [await pools.getAddress(), alice.address, tokens(500)],
+      ]);
+    });
+
+    it("pays duplicate targets once", async function () {
+      const { pools, token, alice, poolId, artA, artB } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0), target(artA, 0), target(artB, 0), target(artA, 0)];
+      const tx = await pools.connect(alice).claim(poolId, targets, alice);
+      const receipt = await tx.wait();
+      const claimedEvents = receipt!.logs
+        .map((log) => pools.interface.parseLog(log))
+        .filter((parsed) => parsed?.name === "RewardsClaimed")
+        .map((parsed) => parsed!.args.toArray());
+      expect(claimedEvents).to.deep.equal([
+        [poolId, artA, alice.address, 0n, alice.address, tokens(600)],
+        [poolId, artB, alice.address, 0n, alice.address, tokens(500)],
+      ]);
+      expect(await transfersOf(tx, token)).to.deep.equal([
+        [await pools.getAddress(), alice.address, tokens(1100)],
+      ]);
+      expect(await pools.claimed(poolId, artA, 0)).to.equal(tokens(600));
+    });
+
+    it("reverts with NothingToClaim(poolId, account) when nothing accrued, on an immediate second claim and for no targets", async function () {
+      const { pools, alice, poolId, dryPoolId, childPoolId, artA } = await loadFixture(claimsFixture);
+      await expect(pools.connect(alice).claim(dryPoolId, [target(artA, 0)], alice))
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(dryPoolId, alice.address);
+      // A is not a member of pool 2 and nothing flowed to it yet.
+      await expect(pools.connect(alice).claim(childPoolId, [target(artA, 0)], alice))
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(childPoolId, alice.address);
+      await pools.connect(alice).claim(poolId, [target(artA, 0)], alice);
+      await expect(pools.connect(alice).claim(poolId, [target(artA, 0)], alice))
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(poolId, alice.address);
+      await expect(pools.connect(alice).claim(poolId, [], alice))
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(poolId, alice.address);
+    });
+
+    it("reverts with NotContributor(artifact, slot, account) for someone else's slot, a slot past the end or an unknown artifact", async function () {
+      const { pools, alice, bob, stranger, poolId, artA, unregistered } = await loadFixture(claimsFixture);
+      await expect(pools.connect(bob).claim(poolId, [target(artA, 0)], bob))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 0n, bob.address);
+      await expect(pools.connect(alice).claim(poolId, [target(artA, 5)], alice))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 5n, alice.address);
+      await expect(pools.connect(alice).claim(poolId, [target(unregistered, 0)], alice))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(unregistered, 0n, alice.address);
+      await expect(pools.connect(stranger).claim(poolId, [target(artA, 1)], stranger))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 1n, stranger.address);
+      // One bad target fails the whole call, nothing is paid.
+      await expect(pools.connect(alice).claim(poolId, [target(artA, 0), target(artA, 1)], alice))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 1n, alice.address);
+      expect(await pools.claimed(poolId, artA, 0)).to.equal(0n);
+    });
+
+    it("reverts with InvalidRecipient for the zero address and UnknownPool(id) for a missing pool", async function () {
+      const { pools, alice, poolId, artA } = await loadFixture(claimsFixture);
+      await expect(
+        pools.connect(alice).claim(poolId, [target(artA, 0)], ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(pools, "InvalidRecipient");
+      await expect(pools.connect(alice).claim(9, [target(artA, 0)], alice))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(9n);
+    });
+  });
+
+  describe("slot moves", function () {
+    it("lets the new holder claim only the unclaimed rest, and the old address nothing", async function () {
+      const { registry, pools, token, funder, bob, erin, poolId, artA } = await loadFixture(claimsFixture);
+      await pools.connect(bob).claim(poolId, [target(artA, 1)], bob); // 400
+      await pools.connect(funder).fund(poolId, tokens(5000)); // A +1000: slot 1 +400
+      await registry.connect(bob).moveSlot(artA, 1, erin);
+
+      expect(await pools.claimable(poolId, artA, bob)).to.equal(0n);
+      expect(await pools.claimable(poolId, artA, erin)).to.equal(tokens(400));
+      expect(await pools.claimableBySlot(poolId, artA, 1)).to.equal(tokens(400));
+      await expect(pools.connect(bob).claim(poolId, [target(artA, 1)], bob))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 1n, bob.address);
+
+      const tx = pools.connect(erin).claim(poolId, [target(artA, 1)], erin);
+      await expect(tx)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artA, erin.address, 1n, erin.address, tokens(400));
+      await expect(tx).to.changeTokenBalances(token, [pools, erin, bob], [-tokens(400), tokens(400), 0n]);
+      expect(await pools.claimed(poolId, artA, 1)).to.equal(tokens(800));
+      expect(await token.balanceOf(bob)).to.equal(tokens(400));
+    });
+
+    it("gives the new holder everything when the old one never claimed", async function () {
+      const { registry, pools, token, alice, erin, poolId, artD } = await loadFixture(claimsFixture);
+      await registry.connect(alice).moveSlot(artD, 0, erin);
+      await expect(pools.connect(erin).claim(poolId, [target(artD, 0)], erin)).to.changeTokenBalances(
+        token,
+        [pools, erin, alice],
+        [-tokens(1000), tokens(1000), 0n],
+      );
+    });
+  });
+
+  describe("removal and retraction", function () {
+    it("keeps what a removed artifact earned claimable, and it earns nothing after", async function () {
+      const { pools, token, curator, funder, alice, bob, poolId, artA } = await loadFixture(claimsFixture);
+      await pools.connect(curator).remove(poolId, artA);
+      await pools.connect(funder).fund(poolId, tokens(5000)); // B, D, R, W: 1250 each
+      await expect(pools.connect(alice).claim(poolId, [target(artA, 0)], alice)).to.changeTokenBalances(
+        token,
+        [pools, alice],
+        [-tokens(600), tokens(600)],
+      );
+      await expect(pools.connect(bob).claim(poolId, [target(artA, 1)], bob)).to.changeTokenBalances(
+        token,
+        [pools, bob],
+        [-tokens(400), tokens(400)],
+      );
+      expect(await pools.claimable(poolId, artA, alice)).to.equal(0n);
+    });
+
+    it("keeps what a retracted artifact earned claimable (it stays a member until the curator removes it)", async function () {
+      const { registry, pools, token, deployer, curator, funder, dave, poolId, artR } =
+        await loadFixture(claimsFixture);
+      await registry.connect(deployer).retract(artR, "superseded");
+      await expect(pools.connect(dave).claim(poolId, [target(artR, 0)], dave))
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artR, dave.address, 0n, dave.address, tokens(1000));
+      await pools.connect(funder).fund(poolId, tokens(5000)); // still weight 1 of 5
+      await pools.connect(curator).remove(poolId, artR);
+      await pools.connect(funder).fund(poolId, tokens(4000)); // R has left
+      await expect(pools.connect(dave).claim(poolId, [target(artR, 0)], dave)).to.changeTokenBalances(
+        token,
+        [pools, dave],
+        [-tokens(1000), tokens(1000)],
+      );
+      // Retracted artifacts cannot come back.
+      await expect(pools.connect(curator).admit(poolId, artR, 1))
+        .to.be.revertedWithCustomError(pools, "ArtifactIsRetracted")
+        .withArgs(artR);
+    });
+  });
+
+  describe("upstream flow on claim and settle", function () {
+    it("settles a child on claim: pays its kept part and flows the rest to its parents, remainder to the first", async function () {
+      const { pools, token, erin, alice, bob, carol, childPoolId, artA, artB, artC, artD } =
+        await loadFixture(claimsFixture);
+      expect(await pools.claimable(childPoolId, artC, erin)).to.equal(tokens(800));
+      const tx = pools.connect(erin).claim(childPoolId, [target(artC, 0), target(artC, 0)], erin);
+      await expect(tx)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(childPoolId, artC, erin.address, 0n, erin.address, tokens(800))
+        .and.to.emit(pools, "UpstreamFlowed")
+        .withArgs(childPoolId, artC, artA, FIRST)
+        .and.to.emit(pools, "UpstreamFlowed")
+        .withArgs(childPoolId, artC, artB, PART)
+        .and.to.emit(pools, "UpstreamFlowed")
+        .withArgs(childPoolId, artC, artD, PART);
+      await expect(tx).to.changeTokenBalances(token, [pools, erin], [-tokens(800), tokens(800)]);
+      const receipt = await (await tx).wait();
+      const flows = receipt!.logs
+        .map((log) => pools.interface.parseLog(log))
+        .filter((parsed) => parsed?.name === "UpstreamFlowed");
+      expect(flows.length).to.equal(3);
+
+      // A, B, D are not members of pool 2, yet they receive and can claim.
+      const a = await pools.member(childPoolId, artA);
+      expect([a.weight, a.earnedScaled, a.totalShares]).to.deep.equal([0n, FIRST, 100n]);
+      expect(await pools.claimable(childPoolId, artA, alice)).to.equal(40000000000000000000n); // 0.6 · 66.67 = 40
+      expect(await pools.claimable(childPoolId, artA, bob)).to.equal(26666666666666666666n); // floor(26.67)
+      expect(await pools.claimable(childPoolId, artB, carol)).to.equal(33333333333333333333n); // floor(33.33)
+      await expect(
+        pools.connect(alice).claim(childPoolId, [target(artA, 0), target(artB, 0), target(artD, 0)], alice),
+      ).to.changeTokenBalances(
+        token,
+        [pools, alice],
+        [
+          // 40 + floor(33.33…) + floor(66.66…)
+          -(40000000000000000000n + 33333333333333333333n + 66666666666666666666n),
+          40000000000000000000n + 33333333333333333333n + 66666666666666666666n,
+        ],
+      );
+    });
+
+    it("settle is permissionless, moves the flow without paying, and ignores artifacts the pool never met", async function () {
+      const { pools, token, stranger, erin, alice, childPoolId, artA, artC, unregistered } =
+        await loadFixture(claimsFixture);
+      expect(await pools.claimable(childPoolId, artA, alice)).to.equal(0n);
+      const tx = pools.connect(stranger).settle(childPoolId, [unregistered, artC]);
+      await expect(tx).to.emit(pools, "UpstreamFlowed").withArgs(childPoolId, artC, artA, FIRST);
+      await expect(tx).to.changeTokenBalances(token, [pools, stranger, erin], [0n, 0n, 0n]);
+      expect((await pools.member(childPoolId, artC)).earnedScaled).to.equal(tokens(800) * SCALE);
+      expect(await pools.claimable(childPoolId, artC, erin)).to.equal(tokens(800));
+      expect(await pools.claimable(childPoolId, artA, alice)).to.equal(40000000000000000000n);
+      // Settling again moves nothing.
+      await expect(pools.connect(stranger).settle(childPoolId, [artC])).not.to.emit(pools, "UpstreamFlowed");
+      await expect(pools.connect(stranger).settle(9, [artC]))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(9n);
+    });
+    it("lets a parent that passes on everything (upstreamBps 10000) keep nothing and forward on its own settlement", async function () {
+      const { registry, pools, token, deployer, curator, funder, stranger, carol, dave, erin } =
+        await loadFixture(claimsFixture);
+      const root = await registerArtifact(registry, deployer, {
+        name: "claims/root",
+        contributors: [[carol, 1]],
+      });
+      const relay = await registerArtifact(registry, deployer, {
+        name: "claims/relay",
+        contributors: [[dave, 1]],
+        parents: [root],
+        upstreamBps: 10_000,
+      });
+      const leaf = await registerArtifact(registry, deployer, {
+        name: "claims/leaf",
+        contributors: [[erin, 1]],
+        parents: [relay],
+        upstreamBps: 5000,
+      });
+      const poolId = await createPool(pools, curator, token, curator);
+      await pools.connect(curator).admit(poolId, leaf, 1);
+      await pools.connect(funder).fund(poolId, tokens(1000));
+
+      // leaf: 1000 → 500 kept, 500 to relay, which keeps 0 and holds all 500 pending.
+      await expect(pools.connect(erin).claim(poolId, [target(leaf, 0)], erin))
+        .to.emit(pools, "UpstreamFlowed")
+        .withArgs(poolId, leaf, relay, tokens(500) * SCALE);
+      const pending = await pools.member(poolId, relay);
+      expect([pending.earnedScaled, pending.pendingUpstreamScaled]).to.deep.equal([0n, tokens(500) * SCALE]);
+      expect(await pools.claimable(poolId, relay, dave)).to.equal(0n);
+      // A claim on relay would pay nothing and revert (undoing its settlement); settle forwards the flow.
+      await expect(pools.connect(dave).claim(poolId, [target(relay, 0)], dave))
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(poolId, dave.address);
+      await expect(pools.connect(stranger).settle(poolId, [relay]))
+        .to.emit(pools, "UpstreamFlowed")
+        .withArgs(poolId, relay, root, tokens(500) * SCALE);
+      expect((await pools.member(poolId, relay)).pendingUpstreamScaled).to.equal(0n);
+      await expect(pools.connect(carol).claim(poolId, [target(root, 0)], carol)).to.changeTokenBalances(
+        token,
+        [pools, carol],
+        [-tokens(500), tokens(500)],
+      );
+      expect(await token.balanceOf(dave)).to.equal(0n);
+    });
+  });
+
+  describe("claimBySig", function () {
+    it("lets a relayer pay the gas: tokens go to the signed recipient and the nonce increments", async function () {
+      const { pools, token, alice, erin, relayer, poolId, artA, artD } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0), target(artD, 0)];
+      const message = {
+        poolId,
+        targets,
+        recipient: erin.address,
+        claimant: alice.address,
+        nonce: 0n,
+        deadline: FAR,
+      };
+      const signature = await signClaim(alice, pools, message);
+      const tx = pools
+        .connect(relayer)
+        .claimBySig(poolId, targets, erin.address, alice.address, 0n, FAR, signature);
+      await expect(tx)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artA, alice.address, 0n, erin.address, tokens(600))
+        .and.to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artD, alice.address, 0n, erin.address, tokens(1000));
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [pools, erin, alice, relayer],
+        [-tokens(1600), tokens(1600), 0n, 0n],
+      );
+      await expect(tx).to.changeEtherBalance(alice, 0n);
+      expect(await pools.nonces(alice)).to.equal(1n);
+      expect(await pools.nonces(relayer)).to.equal(0n);
+    });
+
+    it("uses the EIP-712 domain RewardPools / 1 on this chain and contract", async function () {
+      const { pools } = await loadFixture(claimsFixture);
+      const domain = await pools.eip712Domain();
+      const { chainId } = await ethers.provider.getNetwork();
+      expect([domain.name, domain.version, domain.chainId, domain.verifyingContract]).to.deep.equal([
+        "RewardPools",
+        "1",
+        chainId,
+        await pools.getAddress(),
+      ]);
+    });
+
+    it("accepts a signature until its deadline and reverts with SignatureExpired(deadline) after", async function () {
+      const { pools, token, alice, relayer, poolId, artA, artD } = await loadFixture(claimsFixture);
+      const deadline = BigInt(await time.latest()) + 100n;
+      const targetsA = [target(artA, 0)];
+      const sigA = await signClaim(alice, pools, {
+        poolId,
+        targets: targetsA,
+        recipient: alice.address,
+        claimant: alice.address,
+        nonce: 0n,
+        deadline,
+      });
+      await time.setNextBlockTimestamp(deadline + 1n);
+      await expect(
+        pools.connect(relayer).claimBySig(poolId, targetsA, alice.address, alice.address, 0n, deadline, sigA),
+      )
+        .to.be.revertedWithCustomError(pools, "SignatureExpired")
+        .withArgs(deadline);
+
+      const deadline2 = BigInt(await time.latest()) + 100n;
+      const targetsD = [target(artD, 0)];
+      const sigD = await signClaim(alice, pools, {
+        poolId,
+        targets: targetsD,
+        recipient: alice.address,
+        claimant: alice.address,
+        nonce: 0n,
+        deadline: deadline2,
+      });
+      await time.setNextBlockTimestamp(deadline2);
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targetsD, alice.address, alice.address, 0n, deadline2, sigD),
+      ).to.changeTokenBalances(token, [pools, alice], [-tokens(1000), tokens(1000)]);
+    });
+
+    it("reverts a replay with InvalidAccountNonce(claimant, currentNonce)", async function () {
+      const { pools, alice, relayer, poolId, artA } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0)];
+      const message = {
+        poolId,
+        targets,
+        recipient: alice.address,
+        claimant: alice.address,
+        nonce: 0n,
+        deadline: FAR,
+      };
+      const signature = await signClaim(alice, pools, message);
+      await pools
+        .connect(relayer)
+        .claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, signature);
+      await expect(
+        pools.connect(relayer).claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, signature),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidAccountNonce")
+        .withArgs(alice.address, 1n);
+    });
+
+    it("reverts with InvalidSignature(claimant) when the recipient, targets, pool or signer differ from what was signed", async function () {
+      const { pools, alice, bob, erin, relayer, poolId, childPoolId, artA, artD } =
+        await loadFixture(claimsFixture);
+      const targets = [target(artA, 0)];
+      const message = {
+        poolId,
+        targets,
+        recipient: alice.address,
+        claimant: alice.address,
+        nonce: 0n,
+        deadline: FAR,
+      };
+      const signature = await signClaim(alice, pools, message);
+      await expect(
+        pools.connect(relayer).claimBySig(poolId, targets, erin.address, alice.address, 0n, FAR, signature),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidSignature")
+        .withArgs(alice.address);
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, [target(artD, 0)], alice.address, alice.address, 0n, FAR, signature),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidSignature")
+        .withArgs(alice.address);
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(childPoolId, targets, alice.address, alice.address, 0n, FAR, signature),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidSignature")
+        .withArgs(alice.address);
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR - 1n, signature),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidSignature")
+        .withArgs(alice.address);
+      const byBob = await signClaim(bob, pools, message);
+      await expect(
+        pools.connect(relayer).claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, byBob),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidSignature")
+        .withArgs(alice.address);
+      expect(await pools.nonces(alice)).to.equal(0n);
+    });
+
+    it("reverts with NotContributor(artifact, slot, claimant) when the signer holds no such slot", async function () {
+      const { pools, bob, relayer, poolId, artA } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0)];
+      const signature = await signClaim(bob, pools, {
+        poolId,
+        targets,
+        recipient: bob.address,
+        claimant: bob.address,
+        nonce: 0n,
+        deadline: FAR,
+      });
+      await expect(
+        pools.connect(relayer).claimBySig(poolId, targets, bob.address, bob.address, 0n, FAR, signature),
+      )
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 0n, bob.address);
+    });
+
+    it("accepts an EIP-1271 smart wallet as claimant", async function () {
+      const { pools, token, wallet, walletOwner, stranger, relayer, poolId, artW } =
+        await loadFixture(claimsFixture);
+      const walletAddress = await wallet.getAddress();
+      const targets = [target(artW, 0)];
+      const message = {
+        poolId,
+        targets,
+        recipient: walletOwner.address,
+        claimant: walletAddress,
+        nonce: 0n,
+        deadline: FAR,
+      };
+      const byStranger = await signClaim(stranger, pools, message);
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, walletOwner.address, walletAddress, 0n, FAR, byStranger),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidSignature")
+        .withArgs(walletAddress);
+
+      const signature = await signClaim(walletOwner, pools, message);
+      const tx = pools
+        .connect(relayer)
+        .claimBySig(poolId, targets, walletOwner.address, walletAddress, 0n, FAR, signature);
+      await expect(tx)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artW, walletAddress, 0n, walletOwner.address, tokens(1000));
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [pools, walletOwner, wallet],
+        [-tokens(1000), tokens(1000), 0n],
+      );
+      expect(await pools.nonces(walletAddress)).to.equal(1n);
+    });
+  });
+
+  describe("claimable views", function () {
+    it("equal what claim pays, mid-stream", async function () {
+      const { pools, token, funder, alice, bob, poolId, artA, artB, artD } = await loadFixture(claimsFixture);
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      // 5 tokens/s over weight 5: each artifact earns 1 token/s; alice gets 0.6 + 0.5 + 1 = 2.1 tokens/s.
+      await pools.connect(funder).fundStream(poolId, tokens(5000), 1000);
+      await time.increaseTo(start + 100);
+      const targets = [target(artA, 0), target(artB, 0), target(artD, 0)];
+      expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(tokens(2310));
+      expect(await pools.claimable(poolId, artA, alice)).to.equal(tokens(660));
+      expect(await pools.claimableBySlot(poolId, artA, 0)).to.equal(tokens(660));
+      expect(await pools.claimableBySlot(poolId, artA, 1)).to.equal(tokens(440));
+      expect(await pools.claimable(poolId, artA, bob)).to.equal(tokens(440));
+      expect(await pools.connect(alice).claim.staticCall(poolId, targets, alice)).to.equal(tokens(2310));
+
+      await time.setNextBlockTimestamp(start + 200);
+      const tx = pools.connect(alice).claim(poolId, targets, alice);
+      await expect(tx).to.changeTokenBalances(token, [pools, alice], [-tokens(2520), tokens(2520)]);
+      await expect(tx)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artA, alice.address, 0n, alice.address, tokens(720));
+      // Right after, in the same block: nothing left.
+      expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(0n);
+      expect(await pools.claimableBySlot(poolId, artA, 0)).to.equal(0n);
+      await time.increaseTo(start + 300);
+      expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(tokens(210));
+    });
+
+    it("return 0 for non-contributors, slots past the end and unregistered artifacts", async function () {
+      const { pools, stranger, alice, poolId, artA, unregistered } = await loadFixture(claimsFixture);
+      expect(await pools.claimable(poolId, artA, stranger)).to.equal(0n);
+      expect(await pools.claimableBySlot(poolId, artA, 2)).to.equal(0n);
+      expect(await pools.claimable(poolId, unregistered, alice)).to.equal(0n);
+      expect(await pools.claimableBySlot(poolId, unregistered, 0)).to.equal(0n);
+      expect(await pools.claimableMany(poolId, [artA, unregistered, artA], alice)).to.equal(tokens(1200));
+    });
+
+    it("revert with UnknownPool(id)", async function () {
+      const { pools, alice, artA } = await loadFixture(claimsFixture);
+      await expect(pools.claimable(9, artA, alice))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(9n);
+      await expect(pools.claimableBySlot(9, artA, 0))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(9n);
+      await expect(pools.claimableMany(9, [artA], alice))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(9n);
+    });
+  });
+});
