@@ -3,7 +3,7 @@ import { subtask, type HardhatUserConfig } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 
-import { remoteNetworkFromEnv } from "./src/config/networks";
+import { MissingEnvError, remoteNetworkFromEnv } from "./src/config/networks";
 import "./tasks";
 
 export const SOLC_VERSION = "0.8.30";
@@ -28,13 +28,29 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: 
           `is ${longVersion}. Pin "${pkg}" to exactly ${solcVersion} in package.json and run npm ci.`,
       );
     }
-    return { compilerPath: require.resolve(`${pkg}/soljson.js`), isSolcJs: true, version: solcVersion, longVersion };
+    return {
+      compilerPath: require.resolve(`${pkg}/soljson.js`),
+      isSolcJs: true,
+      version: solcVersion,
+      longVersion,
+    };
   }
   throw new Error(
     `No offline compiler for solc ${solcVersion}: install it with ` +
       `npm install --save-dev --save-exact solc-${solcVersion}@npm:solc@${solcVersion}`,
   );
 });
+
+/** Fails before any task runs, in one line, when `--network remote` lacks its variables. */
+function remoteNetworks() {
+  try {
+    return remoteNetworkFromEnv();
+  } catch (error) {
+    if (!(error instanceof MissingEnvError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exit(1);
+  }
+}
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -53,7 +69,7 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: {},
     localhost: { url: "http://127.0.0.1:8545" },
-    ...remoteNetworkFromEnv(),
+    ...remoteNetworks(),
   },
   etherscan: { apiKey: process.env.ETHERSCAN_API_KEY ?? "" },
   sourcify: { enabled: false },

@@ -1,5 +1,10 @@
 import type { NetworksUserConfig } from "hardhat/types";
 
+/** A remote network was chosen without the `.env` variable it needs. */
+export class MissingEnvError extends Error {
+  override name = "MissingEnvError";
+}
+
 /** Name of the remote network built from `.env`; `--network remote`. */
 export const REMOTE_NETWORK = "remote";
 
@@ -21,9 +26,9 @@ export function remoteNetworkFromEnv(
   const privateKey = env.PRIVATE_KEY?.trim();
   const mnemonic = env.MNEMONIC?.trim();
   if (selectedNetwork(argv) === REMOTE_NETWORK) {
-    if (!rpcUrl) throw new Error("--network remote needs RPC_URL in .env (see .env.example)");
+    if (!rpcUrl) throw new MissingEnvError("--network remote needs RPC_URL in .env (see .env.example)");
     if (!privateKey && !mnemonic) {
-      throw new Error("--network remote needs PRIVATE_KEY or MNEMONIC in .env (see .env.example)");
+      throw new MissingEnvError("--network remote needs PRIVATE_KEY or MNEMONIC in .env (see .env.example)");
     }
   }
   if (!rpcUrl) return {};

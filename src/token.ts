@@ -1,0 +1,88 @@
+import { Contract, type ContractRunner, type Signer, Signature, TypedDataEncoder } from "ethers";
+
+import { KcError } from "./errors";
+import { formatAmount } from "./parse";
+
+/** The ERC-20 calls the CLI makes; human-readable so any token works, not only ones we compiled. */
+export const TOKEN_ABI = [
+  "function name() view returns (string)",
+  "function symbol() view returns (string)",
+  "function decimals() view returns (uint8)",
+  "function totalSupply() view returns (uint256)",
+  "function balanceOf(address) view returns (uint256)",
+  "function allowance(address owner, address spender) view returns (uint256)",
+  "function approve(address spender, uint256 value) returns (bool)",
+  "function nonces(address owner) view returns (uint256)",
+  "function DOMAIN_SEPARATOR() view returns (bytes32)",
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
+];
+
+export interface TokenInfo {
+  address: string;
+  symbol: string;
+  decimals: number;
+  contract: Contract;
+  /** `1.5 COMM` from base units. */
+  format(value: bigint): string;
+}
+
+/** Symbol and decimals of `address`; a token without `decimals()` is refused, since amounts would be guesses. */
+export async function tokenInfo(address: string, runner: ContractRunner): Promise<TokenInfo> {
+  const contract = new Contract(address, TOKEN_ABI, runner);
+  let decimals: number;
+  try {
+    decimals = Number(await contract.decimals());
+  } catch {
+    throw new KcError(`token ${address} has no decimals(), so token amounts cannot be converted`);
+  }
+  const symbol = await contract.symbol().then(
+    (s: string) => s,
+    () => "tokens",
+  );
+  return { address, symbol, decimals, contract, format: (v) => formatAmount(v, decimals, symbol) };
+}
+
+const PERMIT_TYPES = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+export interface PermitSignature {
+  deadline: bigint;
+  v: number;
+  r: string;
+  s: string;
+}
+
+/**
+ * An ERC-2612 permit for `spender` to take `value` from the signer, or undefined when the token does
+ * not support permit. The EIP-712 domain comes from ERC-5267 `eip712Domain()` and must reproduce the
+ * token's `DOMAIN_SEPARATOR()`, so a token with an unusual domain falls back to approve.
+ */
+export async function signPermit(
+  token: TokenInfo,
+  signer: Signer,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<PermitSignature | undefined> {
+  const owner = await signer.getAddress();
+  let domain;
+  let nonce: bigint;
+  try {
+    const d = await token.contract.eip712Domain();
+    domain = { name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract };
+    nonce = await token.contract.nonces(owner);
+    if (TypedDataEncoder.hashDomain(domain) !== (await token.contract.DOMAIN_SEPARATOR())) return undefined;
+  } catch {
+    return undefined;
+  }
+  const message = { owner, spender, value, nonce, deadline };
+  const signature = Signature.from(await signer.signTypedData(domain, PERMIT_TYPES, message));
+  return { deadline, v: signature.v, r: signature.r, s: signature.s };
+}

@@ -1,0 +1,136 @@
+import { scope } from "hardhat/config";
+import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { type Contracts, getContracts, resolveSigner } from "../../src/contracts";
+import { describeError, errorInterface, isExpectedError } from "../../src/decodeError";
+import { KcError, show } from "../../src/errors";
+import { toJson } from "../../src/format";
+
+/** `npx hardhat kc <task>`; every task of the CLI lives in this scope. */
+export const kc = scope("kc", "Knowledge Commons CLI: hash, register, show, curate and fund pools, claim");
+
+/** Flags most tasks share. Everything is a plain string so our parsers give the error messages. */
+export interface CommonArgs {
+  json: boolean;
+  from?: string;
+  registry?: string;
+  pools?: string;
+  deploymentId?: string;
+}
+
+export interface Ctx {
+  hre: HardhatRuntimeEnvironment;
+  json: boolean;
+  /** A line of the human-readable report (stdout, text mode only). */
+  say(line?: string): void;
+  /** Progress and notes (stderr, both modes, so `--json` stdout stays one JSON object). */
+  status(message: string): void;
+}
+
+/** Whether this process is `hardhat kc <name>` on the command line, rather than a test or script calling it. */
+function isCliEntry(name: string): boolean {
+  const argv = process.argv;
+  return argv.some((arg, i) => arg === "kc" && argv[i + 1] === name);
+}
+
+/**
+ * Defines `kc <name>`. The action returns the JSON result; errors become one line on stderr and a
+ * non-zero exit code without Hardhat's stack-trace banner. Called from code (tests, scripts), the
+ * task throws a KcError with that same line instead.
+ */
+export function kcTask<A extends CommonArgs>(
+  name: string,
+  description: string,
+  options: { chain?: boolean; signer?: boolean },
+  configure: (task: ConfigurableTaskDefinition) => ConfigurableTaskDefinition,
+  action: (args: A, ctx: Ctx) => Promise<unknown>,
+): void {
+  let task = kc.task(name, description).addFlag("json", "Print one JSON object instead of text");
+  if (options.signer) {
+    task = task.addOptionalParam(
+      "from",
+      "Sending account: an index into the network's accounts or an address",
+    );
+  }
+  if (options.chain) {
+    task = task
+      .addOptionalParam(
+        "registry",
+        "KnowledgeRegistry address (default: env KC_REGISTRY, else the deployment)",
+      )
+      .addOptionalParam("pools", "RewardPools address (default: env KC_POOLS, else the deployment)")
+      .addOptionalParam(
+        "deploymentId",
+        "Ignition deployment id (default: env KC_DEPLOYMENT_ID, else chain-<id>)",
+      );
+  }
+  configure(task).setAction(async (args: A, hre: HardhatRuntimeEnvironment) => {
+    const ctx: Ctx = {
+      hre,
+      json: Boolean(args.json),
+      say: (line = "") => {
+        if (!args.json) process.stdout.write(`${line}\n`);
+      },
+      status: (message) => process.stderr.write(`${message}\n`),
+    };
+    try {
+      const result = await action(args, ctx);
+      if (args.json) process.stdout.write(`${toJson(result)}\n`);
+      return result;
+    } catch (err) {
+      const line = describeError(err, errorInterface(hre));
+      if (!isCliEntry(name)) throw err instanceof KcError ? err : new KcError(line, { cause: err });
+      process.stderr.write(`error: ${line}\n`);
+      // Bugs keep their stack trace; user errors stay one line.
+      if (!isExpectedError(err) || process.argv.includes("--show-stack-traces")) console.error(err);
+      process.exitCode = 1;
+    }
+  });
+}
+
+/** Contracts bound to the sending account (`--from`), for tasks that send transactions. */
+export async function contractsFor(
+  args: CommonArgs,
+  hre: HardhatRuntimeEnvironment,
+  withSigner: boolean,
+): Promise<Contracts & { signer?: Awaited<ReturnType<typeof resolveSigner>>; account?: string }> {
+  const signer = withSigner ? await resolveSigner(hre, args.from) : undefined;
+  const contracts = await getContracts(hre, {
+    registry: args.registry,
+    pools: args.pools,
+    deploymentId: args.deploymentId,
+    signer,
+  });
+  return { ...contracts, signer, account: signer ? await signer.getAddress() : undefined };
+}
+
+/** A required option: a clear line instead of Hardhat's usage error. */
+export function required(value: string | undefined, flag: string, example: string): string {
+  if (value === undefined || value.trim() === "")
+    throw new KcError(`missing --${flag} (e.g. --${flag} ${example})`);
+  return value;
+}
+
+/** A pool id: a whole number from 1. */
+export function parsePoolId(s: string): bigint {
+  const text = s.trim();
+  if (!/^\d+$/.test(text) || BigInt(text) === 0n) {
+    throw new KcError(`pool id must be a whole number from 1: ${show(s)}`);
+  }
+  return BigInt(text);
+}
+
+/** A pool weight: a whole number in 1..2^32-1 (stored as uint32). */
+export function parseWeight(s: string): number {
+  const text = s.trim();
+  if (!/^\d+$/.test(text) || BigInt(text) === 0n || BigInt(text) > 0xffff_ffffn) {
+    throw new KcError(`weight must be a whole number from 1 to 4294967295: ${show(s)}`);
+  }
+  return Number(text);
+}
+
+/** Aligned `key  value` lines. */
+export function keyValues(pairs: [string, string | number | bigint | boolean][]): string[] {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`);
+}

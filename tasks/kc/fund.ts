@@ -1,0 +1,138 @@
+import type { ContractTransactionReceipt } from "ethers";
+
+import { KcError } from "../../src/errors";
+import { formatDuration, isoTime } from "../../src/format";
+import { parseAmount, parseDuration } from "../../src/parse";
+import { requirePool } from "../../src/pools";
+import { signPermit, tokenInfo } from "../../src/token";
+import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId, required } from "./common";
+
+interface FundArgs extends CommonArgs {
+  pool?: string;
+  amount?: string;
+  duration?: string;
+  noPermit: boolean;
+}
+
+/** How long a permit signature stays valid: long enough for a slow block, short enough to be harmless. */
+const PERMIT_LIFETIME = 3_600n;
+
+kcTask<FundArgs>(
+  "fund",
+  "Fund a pool at once, or as a linear stream with --duration (approves or signs a permit as needed)",
+  { chain: true, signer: true },
+  (t) =>
+    t
+      .addOptionalParam("pool", "Pool id")
+      .addOptionalParam("amount", "Amount in token units, e.g. 1.5 (the token's decimals apply)")
+      .addOptionalParam("duration", "Stream over this long instead of at once: 45s, 90m, 12h, 30d, 2w")
+      .addFlag("noPermit", "Send an approve transaction even if the token supports ERC-2612 permit"),
+  async (args, { hre, say }) => {
+    const poolId = parsePoolId(required(args.pool, "pool", "1"));
+    const amountText = required(args.amount, "amount", "1.5");
+    const duration = args.duration === undefined ? undefined : parseDuration(args.duration);
+    const { pools, signer, account, poolsAddress } = await contractsFor(args, hre, true);
+    const state = await requirePool(pools, poolId);
+    const token = await tokenInfo(state.token, signer!);
+    const amount = parseAmount(amountText, token.decimals);
+    if (amount === 0n) throw new KcError("--amount must be greater than zero");
+    const balance: bigint = await token.contract.balanceOf(account!);
+    if (balance < amount) {
+      throw new KcError(
+        `${account} holds ${token.format(balance)}, less than the ${token.format(amount)} to fund`,
+      );
+    }
+
+    const bound = pools.connect(signer!);
+    const allowance: bigint = await token.contract.allowance(account!, poolsAddress);
+    let approval: { method: "allowance" | "permit" | "approve"; txHash?: string };
+    let receipt: ContractTransactionReceipt;
+    let txHash: string;
+    const permit =
+      allowance >= amount || args.noPermit
+        ? undefined
+        : await signPermit(
+            token,
+            signer!,
+            poolsAddress,
+            amount,
+            BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp) + PERMIT_LIFETIME,
+          );
+    if (permit) {
+      // One transaction: the permit rides along with the funding call.
+      approval = { method: "permit" };
+      const { deadline, v, r, s } = permit;
+      if (duration === undefined) {
+        await bound.fundWithPermit.staticCall(poolId, amount, deadline, v, r, s);
+        const tx = await bound.fundWithPermit(poolId, amount, deadline, v, r, s);
+        [receipt, txHash] = [(await tx.wait())!, tx.hash];
+      } else {
+        await bound.fundStreamWithPermit.staticCall(poolId, amount, duration, deadline, v, r, s);
+        const tx = await bound.fundStreamWithPermit(poolId, amount, duration, deadline, v, r, s);
+        [receipt, txHash] = [(await tx.wait())!, tx.hash];
+      }
+    } else {
+      if (allowance < amount) {
+        await token.contract.approve.staticCall(poolsAddress, amount);
+        const tx = await token.contract.approve(poolsAddress, amount);
+        await tx.wait();
+        approval = { method: "approve", txHash: tx.hash };
+      } else {
+        approval = { method: "allowance" };
+      }
+      let tx;
+      if (duration === undefined) {
+        await bound.fund.staticCall(poolId, amount);
+        tx = await bound.fund(poolId, amount);
+      } else {
+        await bound.fundStream.staticCall(poolId, amount, duration);
+        tx = await bound.fundStream(poolId, amount, duration);
+      }
+      [receipt, txHash] = [(await tx.wait())!, tx.hash];
+    }
+
+    const event = receipt.logs
+      .map((l) => pools.interface.parseLog(l))
+      .find((l) => l?.name === "PoolFunded" || l?.name === "StreamFunded")!;
+    const received = event.args.received as bigint;
+    const streamEnd = duration === undefined ? undefined : (event.args.streamEnd as bigint);
+    say(
+      duration === undefined
+        ? `Funded pool #${poolId} with ${token.format(amount)}, distributed at once by weight`
+        : `Streaming ${token.format(amount)} into pool #${poolId} over ${formatDuration(duration)}`,
+    );
+    const approvalText =
+      approval.method === "permit"
+        ? "ERC-2612 permit signature (no separate approve transaction)"
+        : approval.method === "approve"
+          ? `approve tx ${approval.txHash}`
+          : "existing allowance";
+    for (const line of keyValues([
+      ["received", token.format(received) + (received < amount ? " (the token took a transfer fee)" : "")],
+      ...(streamEnd !== undefined
+        ? [
+            ["stream left", token.format(event.args.remaining as bigint)] as [string, string],
+            ["stream ends", isoTime(streamEnd)] as [string, string],
+          ]
+        : []),
+      ["approval", approvalText],
+      ["tx", `${txHash} (block ${receipt.blockNumber})`],
+    ])) {
+      say(`  ${line}`);
+    }
+    return {
+      poolId,
+      token: state.token,
+      symbol: token.symbol,
+      amount,
+      amountFormatted: token.format(amount),
+      received,
+      duration: duration ?? null,
+      streamEnd: streamEnd ?? null,
+      approval: approval.method,
+      approveTxHash: approval.txHash ?? null,
+      txHash,
+      blockNumber: receipt.blockNumber,
+    };
+  },
+);

@@ -1,0 +1,8 @@
+// Each file registers its tasks under the `kc` scope (see common.ts).
+import "./deploy";
+import "./hash";
+import "./register";
+import "./show";
+import "./pool";
+import "./fund";
+import "./claim";

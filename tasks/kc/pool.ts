@@ -1,0 +1,271 @@
+import { ZeroAddress } from "ethers";
+
+import { KcError } from "../../src/errors";
+import { admittedArtifacts, loadRegistryIndex, poolTotals, queryEvents } from "../../src/events";
+import { formatDuration, formatRounded, isoTime, short, table } from "../../src/format";
+import { KINDS, parseAddress } from "../../src/parse";
+import { requireCurator, requirePool } from "../../src/pools";
+import { parseArtifactRef } from "../../src/refs";
+import { tokenInfo } from "../../src/token";
+import {
+  type CommonArgs,
+  contractsFor,
+  keyValues,
+  kcTask,
+  parsePoolId,
+  parseWeight,
+  required,
+} from "./common";
+
+interface CreateArgs extends CommonArgs {
+  token?: string;
+  curator?: string;
+}
+
+kcTask<CreateArgs>(
+  "pool-create",
+  "Create a reward pool paying an ERC-20 token",
+  { chain: true, signer: true },
+  (t) =>
+    t
+      .addOptionalParam("token", "ERC-20 token the pool pays")
+      .addOptionalParam("curator", "Who admits artifacts and sets weights (default: the sender)"),
+  async (args, { hre, say }) => {
+    const tokenAddress = parseAddress(required(args.token, "token", "0x…"), "--token", { nonZero: true });
+    const curatorArg =
+      args.curator === undefined ? undefined : parseAddress(args.curator, "--curator", { nonZero: true });
+    const { pools, signer, account } = await contractsFor(args, hre, true);
+    if ((await hre.ethers.provider.getCode(tokenAddress)) === "0x") {
+      throw new KcError(`--token ${tokenAddress} has no contract code on this network`);
+    }
+    const token = await tokenInfo(tokenAddress, hre.ethers.provider);
+    const curator = curatorArg ?? account!;
+    const bound = pools.connect(signer!);
+    await bound.createPool.staticCall(tokenAddress, curator);
+    const tx = await bound.createPool(tokenAddress, curator);
+    const receipt = (await tx.wait())!;
+    const created = receipt.logs
+      .map((l) => pools.interface.parseLog(l))
+      .find((l) => l?.name === "PoolCreated");
+    const poolId = created!.args.poolId as bigint;
+    say(`Created pool #${poolId} paying ${token.symbol} (${tokenAddress})`);
+    for (const line of keyValues([
+      ["curator", curator],
+      ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+    ])) {
+      say(`  ${line}`);
+    }
+    say(`Next: npx hardhat kc pool-admit --pool ${poolId} --artifact <digest> --weight <n>`);
+    return {
+      poolId,
+      token: tokenAddress,
+      symbol: token.symbol,
+      curator,
+      txHash: tx.hash,
+      blockNumber: receipt.blockNumber,
+    };
+  },
+);
+
+interface MemberArgs extends CommonArgs {
+  pool?: string;
+  artifact?: string;
+  weight?: string;
+}
+
+type Curation = "admit" | "weight" | "remove";
+
+function curationTask(name: string, description: string, op: Curation): void {
+  kcTask<MemberArgs>(
+    name,
+    description,
+    { chain: true, signer: true },
+    (t) => {
+      const base = t
+        .addOptionalParam("pool", "Pool id")
+        .addOptionalParam("artifact", "Artifact digest or sha2-256 CID");
+      return op === "remove" ? base : base.addOptionalParam("weight", "Weight, a whole number from 1");
+    },
+    async (args, { hre, say }) => {
+      const poolId = parsePoolId(required(args.pool, "pool", "1"));
+      const artifact = await parseArtifactRef(required(args.artifact, "artifact", "0x…"), "--artifact");
+      const weight = op === "remove" ? 0 : parseWeight(required(args.weight, "weight", "10"));
+      const { registry, pools, signer, account } = await contractsFor(args, hre, true);
+      const state = await requirePool(pools, poolId);
+      requireCurator(state, poolId, account!);
+      const member = await pools.member(poolId, artifact);
+      if (op === "admit") {
+        if (!(await registry.exists(artifact))) throw new KcError(`artifact ${artifact} is not registered`);
+        if ((await registry.artifact(artifact)).retracted) {
+          throw new KcError(`artifact ${artifact} was retracted by its owner and cannot be admitted`);
+        }
+        if (member.weight > 0n) {
+          throw new KcError(
+            `artifact ${artifact} is already in pool #${poolId} with weight ${member.weight}; use kc pool-weight`,
+          );
+        }
+      } else if (member.weight === 0n) {
+        throw new KcError(`artifact ${artifact} is not in pool #${poolId}; admit it with kc pool-admit`);
+      }
+      const bound = pools.connect(signer!);
+      let tx;
+      if (op === "admit") {
+        await bound.admit.staticCall(poolId, artifact, weight);
+        tx = await bound.admit(poolId, artifact, weight);
+      } else if (op === "weight") {
+        await bound.setWeight.staticCall(poolId, artifact, weight);
+        tx = await bound.setWeight(poolId, artifact, weight);
+      } else {
+        await bound.remove.staticCall(poolId, artifact);
+        tx = await bound.remove(poolId, artifact);
+      }
+      const receipt = (await tx.wait())!;
+      const totalWeight = (await pools.pool(poolId)).totalWeight;
+      const kind = KINDS[Number((await registry.artifact(artifact)).kind)];
+      const what =
+        op === "admit"
+          ? `Admitted ${artifact} (${kind}) to pool #${poolId} with weight ${weight}`
+          : op === "weight"
+            ? `Changed the weight of ${artifact} (${kind}) in pool #${poolId} from ${member.weight} to ${weight}`
+            : `Removed ${artifact} (${kind}) from pool #${poolId}; what it earned stays claimable`;
+      say(what);
+      for (const line of keyValues([
+        ["total weight", totalWeight],
+        ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+      ])) {
+        say(`  ${line}`);
+      }
+      return {
+        poolId,
+        artifact,
+        oldWeight: member.weight,
+        weight,
+        totalWeight,
+        txHash: tx.hash,
+        blockNumber: receipt.blockNumber,
+      };
+    },
+  );
+}
+
+curationTask("pool-admit", "Admit an artifact to a pool with a weight (curator only)", "admit");
+curationTask("pool-weight", "Change an admitted artifact's weight (curator only)", "weight");
+curationTask(
+  "pool-remove",
+  "Remove an artifact from a pool; what it earned stays claimable (curator only)",
+  "remove",
+);
+
+interface ShowArgs extends CommonArgs {
+  pool?: string;
+}
+
+kcTask<ShowArgs>(
+  "pool-show",
+  "Show a pool: token, curator, stream, members with weights and what their contributors can claim",
+  { chain: true },
+  (t) => t.addOptionalParam("pool", "Pool id"),
+  async (args, { hre, say }) => {
+    const poolId = parsePoolId(required(args.pool, "pool", "1"));
+    const { registry, pools, fromBlock } = await contractsFor(args, hre, false);
+    const state = await requirePool(pools, poolId);
+    const token = await tokenInfo(state.token, hre.ethers.provider);
+    const [admitted, totals, flows, index] = await Promise.all([
+      admittedArtifacts(pools, poolId, fromBlock),
+      poolTotals(pools, poolId, fromBlock),
+      queryEvents(pools, pools.filters.UpstreamFlowed(poolId), fromBlock),
+      loadRegistryIndex(registry, fromBlock),
+    ]);
+    // Parents that earn only through lineage are not admitted but have claimable rewards too.
+    const viaLineage = [...new Set(flows.map((f) => f.args.parent.toLowerCase()))].filter(
+      (d) => !admitted.includes(d),
+    );
+    const members = [];
+    for (const artifact of [...admitted, ...viaLineage]) {
+      const [member, slots] = await Promise.all([
+        pools.member(poolId, artifact),
+        registry.contributors(artifact),
+      ]);
+      const claimable = (
+        await Promise.all(slots.map((_, slot) => pools.claimableBySlot(poolId, artifact, slot)))
+      ).reduce((s, v) => s + v, 0n);
+      const record = index.artifacts.get(artifact);
+      members.push({
+        artifact,
+        kind: record ? KINDS[record.kind] : "?",
+        weight: member.weight,
+        status: admitted.includes(artifact) ? (member.weight > 0n ? "member" : "removed") : "upstream only",
+        claimable,
+      });
+    }
+    const claimableTotal = members.reduce((s, m) => s + m.claimable, 0n);
+    const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
+    const streaming = state.streamRemaining > 0n && state.streamEnd > BigInt(now);
+    const result = {
+      poolId,
+      token: state.token,
+      symbol: token.symbol,
+      decimals: token.decimals,
+      curator: state.curator,
+      pendingCurator: state.pendingCurator,
+      totalWeight: state.totalWeight,
+      funded: totals.funded,
+      claimed: totals.claimed,
+      streamRemaining: state.streamRemaining,
+      streamEnd: state.streamEnd,
+      streamRatePerSecond: state.streamRatePerSecond,
+      carried: state.carried,
+      claimableTotal,
+      members,
+    };
+    say(`Pool #${poolId} pays ${token.symbol} (${state.token})`);
+    const pct = (w: bigint) =>
+      state.totalWeight === 0n ? "-" : `${((Number(w) / Number(state.totalWeight)) * 100).toFixed(1)}%`;
+    for (const line of keyValues([
+      [
+        "curator",
+        state.curator + (state.pendingCurator !== ZeroAddress ? ` (proposed: ${state.pendingCurator})` : ""),
+      ],
+      ["total weight", state.totalWeight],
+      ["funded", token.format(totals.funded)],
+      ["claimed", token.format(totals.claimed)],
+      [
+        "stream",
+        streaming
+          ? `${token.format(state.streamRemaining)} left, until ${isoTime(state.streamEnd)} (${formatDuration(
+              state.streamEnd - BigInt(now),
+            )}), ≈ ${formatRounded(state.streamRatePerSecond * 86_400n, token.decimals, 4)} ${token.symbol}/day`
+          : "none running",
+      ],
+      [
+        "carried",
+        `${token.format(state.carried)}${state.carried > 0n ? " (paid out with the next distribution)" : ""}`,
+      ],
+      ["claimable now", token.format(claimableTotal)],
+    ])) {
+      say(`  ${line}`);
+    }
+    say();
+    if (members.length === 0) {
+      say(
+        "No artifacts yet: npx hardhat kc pool-admit --pool " + poolId + " --artifact <digest> --weight <n>",
+      );
+    } else {
+      say(
+        table(
+          ["artifact", "kind", "weight", "of total", "status", "claimable"],
+          members.map((m) => [
+            short(m.artifact),
+            m.kind,
+            String(m.weight),
+            pct(m.weight),
+            m.status,
+            token.format(m.claimable),
+          ]),
+          ["left", "left", "right", "right", "left", "right"],
+        ),
+      );
+    }
+    return result;
+  },
+);

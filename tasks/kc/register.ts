@@ -1,0 +1,117 @@
+import { KcError } from "../../src/errors";
+import { formatBps } from "../../src/format";
+import { hashPath } from "../../src/hash";
+import { KINDS, parseBps, parseContributors, parseDigest, parseKind } from "../../src/parse";
+import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
+import { registerArtifact } from "../../src/register";
+import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
+import { progressReporter } from "./hash";
+
+interface RegisterArgs extends CommonArgs {
+  path?: string;
+  digest?: string;
+  kind?: string;
+  uri: string;
+  contributors?: string;
+  parents: string;
+  upstream: string;
+  minUpstream: string;
+  versionOf?: string;
+  secret?: string;
+}
+
+kcTask<RegisterArgs>(
+  "register",
+  "Register a file, folder or digest as an artifact (commit-reveal is done for you when the deployment needs it)",
+  { chain: true, signer: true },
+  (t) =>
+    t
+      .addOptionalParam("path", "File or folder to hash and register")
+      .addOptionalParam("digest", "Digest (0x + 64 hex) or sha2-256 CID to register, instead of --path")
+      .addOptionalParam("kind", `What it is: ${KINDS.join(", ")}`)
+      .addOptionalParam("uri", "Where the content or its metadata lives (ipfs://, ar://, https://)", "")
+      .addOptionalParam("contributors", "address:share,… (default: the sender with share 1)")
+      .addOptionalParam("parents", "Digests or CIDs of the artifacts this one builds on, comma-separated", "")
+      .addOptionalParam(
+        "upstream",
+        "Share of rewards that flows to the parents: 20% or 2000 (basis points)",
+        "0",
+      )
+      .addOptionalParam("minUpstream", "Least upstream share derivatives of this artifact must give", "0")
+      .addOptionalParam("versionOf", "Register as the next version of this digest (you must own it)")
+      .addOptionalParam("secret", "Commit-reveal secret of an interrupted run, to reuse its commitment"),
+  async (args, { hre, say, status }) => {
+    // Parse everything before touching the network, so bad input fails fast and sends nothing.
+    if ((args.path === undefined) === (args.digest === undefined)) {
+      throw new KcError("give exactly one of --path <file|folder> or --digest <digest|cid>");
+    }
+    const kind = parseKind(required(args.kind, "kind", KINDS[0]));
+    const parents = await parseArtifactRefs(args.parents, "parent");
+    const upstreamBps = parseBps(args.upstream);
+    const minUpstreamBps = parseBps(args.minUpstream);
+    const versionOf =
+      args.versionOf === undefined ? undefined : await parseArtifactRef(args.versionOf, "--version-of");
+    const secret = args.secret === undefined ? undefined : parseDigest(args.secret, "--secret");
+    const explicitContributors =
+      args.contributors === undefined ? undefined : parseContributors(args.contributors);
+    const digest =
+      args.digest !== undefined
+        ? await parseArtifactRef(args.digest, "--digest")
+        : (await hashPath(args.path!, progressReporter(status, `hashing ${args.path}`))).digest;
+
+    const { registry, signer, account } = await contractsFor(args, hre, true);
+    const contributors = explicitContributors ?? [{ account: account!, share: 1n }];
+    const input = {
+      digest,
+      kind,
+      uri: args.uri,
+      contributors,
+      parents,
+      upstreamBps,
+      minUpstreamBps,
+      versionOf,
+      secret,
+    };
+    const outcome = await registerArtifact(hre, registry, signer!, input, status);
+
+    const total = contributors.reduce((sum, c) => sum + c.share, 0n);
+    const pct = (share: bigint) =>
+      `${((Number(share) / Number(total)) * 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+    say(`Registered ${digest} (${KINDS[kind]}${versionOf ? `, next version of ${versionOf}` : ""})`);
+    for (const line of keyValues([
+      ["owner", account!],
+      ["uri", args.uri || "(none)"],
+      ["contributors", contributors.map((c) => `${c.account} ${c.share} (${pct(c.share)})`).join(", ")],
+      ["parents", outcome.parents.join(", ") || "none"],
+      [
+        "upstream",
+        `${formatBps(upstreamBps)} to parents; derivatives must give at least ${formatBps(minUpstreamBps)}`,
+      ],
+      ...(outcome.commit
+        ? [
+            [
+              "commit",
+              `${outcome.commit.txHash ? `tx ${outcome.commit.txHash}` : "reused"}, revealed ${outcome.commit.waited}s later`,
+            ] as [string, string],
+          ]
+        : []),
+      ["tx", `${outcome.txHash} (block ${outcome.blockNumber})`],
+    ])) {
+      say(`  ${line}`);
+    }
+    return {
+      digest,
+      kind: KINDS[kind],
+      uri: args.uri,
+      owner: account,
+      contributors,
+      parents: outcome.parents,
+      upstreamBps,
+      minUpstreamBps,
+      versionOf: versionOf ?? null,
+      txHash: outcome.txHash,
+      blockNumber: outcome.blockNumber,
+      commit: outcome.commit ?? null,
+    };
+  },
+);

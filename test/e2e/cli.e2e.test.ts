@@ -1,0 +1,323 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { Contract, JsonRpcProvider, Wallet, parseUnits } from "ethers";
+
+import { describeError, errorInterfaceFrom } from "../../src/decodeError";
+
+/**
+ * The CLI as a user runs it: `npx hardhat node` in its own process on a free port, and every `kc`
+ * task as a separate `hardhat kc … --network remote` process whose RPC_URL/MNEMONIC come from the
+ * environment, exactly as `.env` would provide them. Checks what the tasks print and what the chain
+ * holds afterwards.
+ */
+
+const ROOT = join(__dirname, "..", "..");
+// The hardhat binary itself rather than `npx hardhat`: npx adds its own warnings to stderr.
+const HARDHAT = join(ROOT, "node_modules", ".bin", "hardhat");
+const MNEMONIC = "test test test test test test test test test test test junk";
+// The first accounts of that mnemonic (hardhat node's defaults).
+const A0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+const A1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const A2 = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+const A0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const DATASET = "0xf714f859a4c21034672d08945ca4cc22e7f32615f5427f06e1508ba9861c233b";
+const SNIPPET = "0x8810316a2f6c9c38422bf3e1e5c1621426d9a89f29707d703d309a84be545e69";
+const UNREGISTERED = "0x" + "ab".repeat(32);
+const TOKEN = 10n ** 18n;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("kc CLI end to end on a hardhat node", function () {
+  // Coverage instruments the contracts in-process; a separate node would run uninstrumented code.
+  if (process.env.SOLIDITY_COVERAGE === "true") return;
+  this.timeout(180_000);
+
+  let node: ChildProcess | undefined;
+  let nodeLog = "";
+  let provider: JsonRpcProvider;
+  let env: NodeJS.ProcessEnv;
+  let tmp: string;
+  const deploymentId = `e2e-${process.pid}-${Date.now()}`;
+  let registry: string;
+  let pools: string;
+  let token: string;
+  let poolId: string;
+
+  function kc(...args: string[]): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [HARDHAT, "kc", ...args, "--network", "remote"], {
+        cwd: ROOT,
+        env,
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  /** Runs a task that must succeed with `--json`, returning its one JSON object. */
+  async function kcJson(...args: string[]): Promise<Record<string, any>> {
+    const run = await kc(...args, "--json");
+    if (run.code !== 0)
+      throw new Error(`kc ${args.join(" ")} exited ${run.code}:\n${run.stderr}${run.stdout}`);
+    return JSON.parse(run.stdout);
+  }
+
+  async function balanceOf(account: string): Promise<bigint> {
+    return new Contract(token, ["function balanceOf(address) view returns (uint256)"], provider).balanceOf(
+      account,
+    );
+  }
+
+  before(async function () {
+    tmp = mkdtempSync(join(tmpdir(), "kc-e2e-"));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    env = { ...process.env, RPC_URL: url, MNEMONIC, PRIVATE_KEY: "", KC_DEPLOYMENT_ID: deploymentId };
+    delete env.HARDHAT_NETWORK;
+    delete env.KC_REGISTRY;
+    delete env.KC_POOLS;
+    // Its own process group, so `after` can stop the node and anything it started.
+    node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      env,
+      detached: true,
+    });
+    node.stdout!.on("data", (d) => (nodeLog += d));
+    node.stderr!.on("data", (d) => (nodeLog += d));
+    for (let tries = 0; ; tries++) {
+      if (node.exitCode !== null) throw new Error(`hardhat node exited:\n${nodeLog}`);
+      try {
+        const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        if (res.ok) break;
+      } catch {
+        if (tries > 120) throw new Error(`hardhat node did not answer on ${url}:\n${nodeLog}`);
+        await sleep(250);
+      }
+    }
+    provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
+  });
+
+  after(async function () {
+    provider?.destroy();
+    if (node?.pid !== undefined && node.exitCode === null) {
+      const exited = new Promise((r) => node!.once("exit", r));
+      process.kill(-node.pid, "SIGTERM");
+      await Promise.race([exited, sleep(5_000)]);
+    }
+    rmSync(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("hash prints the pinned digest of a folder and of a CID", async function () {
+    const folder = await kcJson("hash", "examples/river-dataset");
+    expect(folder).to.include({ digest: DATASET, kind: "folder", files: 2, bytes: "2192" });
+    const cid = await kcJson("hash", "--cid", "bafkreieicaywul3mtq4eek7t4hs4cyque3m2rhzjob6xapjqtkcl4vc6ne");
+    expect(cid).to.include({ digest: SNIPPET, codec: "raw", version: 1 });
+  });
+
+  it("deploy runs the Ignition modules over JSON-RPC, with commit-reveal on", async function () {
+    const parameters = join(tmp, "parameters.json");
+    writeFileSync(parameters, JSON.stringify({ KnowledgeRegistry: { minCommitAge: 2, maxCommitAge: 3600 } }));
+    const out = await kcJson("deploy", "--token", "--parameters", parameters);
+    expect(out).to.include({ chainId: "31337", deploymentId, minCommitAge: "2", maxCommitAge: "3600" });
+    ({ registry, pools } = out);
+    token = out.token.address;
+    for (const address of [registry, pools, token])
+      expect(await provider.getCode(address)).not.to.equal("0x");
+    expect(await balanceOf(A0)).to.equal(1_000_000n * TOKEN);
+  });
+
+  it("register commits, waits out the commit age, and reveals", async function () {
+    const dataset = await kcJson(
+      "register",
+      "--path",
+      "examples/river-dataset",
+      "--kind",
+      "dataset",
+      "--uri",
+      "ipfs://river-dataset",
+      "--contributors",
+      `${A0}:60,${A1}:40`,
+      "--min-upstream",
+      "10%",
+    );
+    expect(dataset).to.include({ digest: DATASET, kind: "dataset", owner: A0, minUpstreamBps: 1000 });
+    expect(dataset.commit.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    expect(dataset.commit.waited).to.be.at.least(2);
+
+    const snippet = await kcJson(
+      "register",
+      "--path",
+      "examples/snippet.py",
+      "--kind",
+      "code",
+      "--parents",
+      DATASET,
+      "--upstream",
+      "10%",
+    );
+    expect(snippet).to.deep.include({ digest: SNIPPET, parents: [DATASET], upstreamBps: 1000 });
+    expect(snippet.contributors).to.deep.equal([{ account: A0, share: "1" }]);
+
+    const registered = new Contract(registry, ["function exists(bytes32) view returns (bool)"], provider);
+    expect(await registered.exists(DATASET)).to.equal(true);
+    expect(await registered.exists(SNIPPET)).to.equal(true);
+  });
+
+  it("pool-create, pool-admit and fund (at once and streamed) set up a pool", async function () {
+    const created = await kcJson("pool-create", "--token", token);
+    expect(created).to.include({ token, symbol: "COMM", curator: A0 });
+    poolId = created.poolId;
+    expect(
+      (await kcJson("pool-admit", "--pool", poolId, "--artifact", DATASET, "--weight", "3")).totalWeight,
+    ).to.equal("3");
+    expect(
+      (await kcJson("pool-admit", "--pool", poolId, "--artifact", SNIPPET, "--weight", "1")).totalWeight,
+    ).to.equal("4");
+    const instant = await kcJson("fund", "--pool", poolId, "--amount", "100");
+    expect(instant).to.include({ amount: (100n * TOKEN).toString(), received: (100n * TOKEN).toString() });
+    expect(instant.approval).to.equal("permit");
+    const stream = await kcJson(
+      "fund",
+      "--pool",
+      poolId,
+      "--amount",
+      "40",
+      "--duration",
+      "1d",
+      "--no-permit",
+    );
+    expect(stream).to.include({ duration: "86400", approval: "approve" });
+    expect(await balanceOf(pools)).to.equal(140n * TOKEN);
+    // Let the stream run out without waiting a day.
+    await provider.send("evm_increaseTime", [86_400]);
+    await provider.send("evm_mine", []);
+  });
+
+  it("claim settles the derivative, then pays each contributor what the weights and lineage give", async function () {
+    // 140 COMM by weight 3:1: dataset 105, snippet 35; the snippet passes 10% (3.5) up to the dataset.
+    const before0 = await balanceOf(A0);
+    const claim0 = await kcJson("claim", "--pool", poolId);
+    expect(claim0.settled).to.deep.equal([SNIPPET]);
+    expect(BigInt(claim0.total)).to.be.closeTo(parseUnits("96.6", 18), 10n); // 60% of 108.5 + 31.5
+    expect((await balanceOf(A0)) - before0).to.equal(BigInt(claim0.total));
+
+    const before2 = await balanceOf(A2);
+    const claim1 = await kcJson("claim", "--pool", poolId, "--from", "1", "--to", A2);
+    expect(claim1).to.include({ account: A1, recipient: A2 });
+    expect(BigInt(claim1.total)).to.be.closeTo(parseUnits("43.4", 18), 10n); // 40% of 108.5
+    expect((await balanceOf(A2)) - before2).to.equal(BigInt(claim1.total));
+  });
+
+  it("show and pool-show report the artifact, its lineage and the pool", async function () {
+    const shown = await kc("show", DATASET);
+    expect(shown.code).to.equal(0);
+    expect(shown.stdout).to.include(`Artifact ${DATASET} (dataset)`);
+    expect(shown.stdout).to.match(/children:\s+0x8810316a.* \(code, gives 10%\)/);
+    expect(shown.stdout).to.match(/pools:\s+#1 weight 3 of 4 \(COMM\)/);
+
+    const pool = await kcJson("pool-show", "--pool", poolId);
+    expect(pool).to.include({ funded: (140n * TOKEN).toString(), totalWeight: "4", symbol: "COMM" });
+    const left = await balanceOf(pools);
+    expect(BigInt(pool.claimed) + left).to.equal(140n * TOKEN);
+    expect(left).to.be.at.most(10n); // only rounding dust stays
+  });
+
+  it("bad input gives one clear line, a non-zero exit, and sends nothing", async function () {
+    const block = await provider.getBlockNumber();
+    const nonce = await provider.getTransactionCount(A0);
+    const cases: [string[], RegExp][] = [
+      [
+        ["register", "--path", "examples/snippet.py", "--kind", "code", "--contributors", "0xnotanaddress:5"],
+        /^error: contributor is not an address \(expected 0x followed by 40 hex digits\): 0xnotanaddress$/,
+      ],
+      [
+        ["register", "--path", "examples/snippet.py", "--kind", "code", "--contributors", `${A0}:sixty`],
+        new RegExp(`^error: share of ${A0} is not a whole number: sixty$`),
+      ],
+      [
+        ["register", "--path", "examples/no-such-file.csv", "--kind", "dataset"],
+        /^error: no such file or folder: examples\/no-such-file\.csv$/,
+      ],
+      [
+        ["register", "--path", "examples/river-dataset", "--kind", "dataset"],
+        new RegExp(
+          `^error: artifact ${DATASET} is already registered \\(owner ${A0}\\); see kc show ${DATASET}$`,
+        ),
+      ],
+      [["fund", "--pool", "99", "--amount", "1"], /^error: no pool #99 \(only pool #1 exists\)$/],
+      [
+        ["pool-admit", "--pool", "1", "--artifact", UNREGISTERED, "--weight", "1"],
+        /^error: artifact 0xabab.* is not registered$/,
+      ],
+      [
+        ["register", "--path", "examples/snippet.py", "--kind", "poem"],
+        /^error: unknown kind poem \(expected one of/,
+      ],
+      [["fund", "--pool", "1", "--amount", "1.5.2"], /^error: not an amount: 1\.5\.2/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => kc(...args)));
+    runs.forEach((run, i) => {
+      const what = `kc ${cases[i][0].join(" ")}`;
+      expect(run.code, what).to.equal(1);
+      expect(run.stdout, what).to.equal("");
+      const lines = run.stderr.trimEnd().split("\n");
+      expect(lines, `${what}: ${run.stderr}`).to.have.length(1);
+      expect(lines[0], what).to.match(cases[i][1]);
+    });
+    expect(await provider.getBlockNumber()).to.equal(block);
+    expect(await provider.getTransactionCount(A0)).to.equal(nonce);
+  });
+
+  it("decodes a revert that reaches the node over JSON-RPC", async function () {
+    const wallet = new Wallet(A0_KEY, provider);
+    const abi = [
+      "function register((bytes32 digest, uint8 kind, string uri, (address account, uint32 share)[] contributors, bytes32[] parents, uint16 upstreamBps, uint16 minUpstreamBps, bytes32 secret))",
+      "error ArtifactExists(bytes32 digest, address owner)",
+    ];
+    const contract = new Contract(registry, abi, wallet);
+    const registration = [DATASET, 0, "", [[A0, 1]], [], 0, 0, "0x" + "00".repeat(32)];
+    let err: unknown;
+    try {
+      await contract.register.staticCall(registration);
+    } catch (e) {
+      err = e;
+    }
+    expect(describeError(err, errorInterfaceFrom([abi]))).to.match(
+      new RegExp(
+        `^reverted: ArtifactExists\\(digest=${DATASET}, owner=${A0}\\) — this content is already registered`,
+      ),
+    );
+  });
+});
