@@ -7,7 +7,7 @@ import { hashPath } from "../src/hash";
 
 const EXAMPLES = join(__dirname, "..", "examples");
 
-/** The demo's community artifacts. A changed byte changes the digest: update here and in docs/cli.md. */
+/** The demo's community artifacts. A changed byte changes the digest: update here and in the README. */
 const PINNED = [
   {
     path: "river-dataset",
