@@ -17,7 +17,12 @@ const rows = Object.entries(summary)
 
 console.log("file".padEnd(48), "lines".padStart(8), "branches".padStart(10), "functions".padStart(10));
 for (const [file, m] of rows) {
-  console.log(file.padEnd(48), `${m.lines.pct}%`.padStart(8), `${m.branches.pct}%`.padStart(10), `${m.functions.pct}%`.padStart(10));
+  console.log(
+    file.padEnd(48),
+    `${m.lines.pct}%`.padStart(8),
+    `${m.branches.pct}%`.padStart(10),
+    `${m.functions.pct}%`.padStart(10),
+  );
 }
 const total = summary.total;
 console.log(
