@@ -318,6 +318,7 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     function _fund(uint256 poolId, uint256 amount) private {
         Pool storage pool_ = _requirePool(poolId);
         uint256 received = _pull(pool_, poolId, amount);
+        _checkCapacity(pool_, poolId, received);
         _accrue(pool_, received);
         emit PoolFunded(poolId, msg.sender, amount, received);
     }
@@ -329,6 +330,7 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         if (duration > type(uint40).max - block.timestamp) revert DurationTooLong(duration);
         uint256 streamEnd = block.timestamp + duration;
         uint256 received = _pull(pool_, poolId, amount);
+        _checkCapacity(pool_, poolId, received);
         _accrue(pool_, 0);
         uint256 remaining = pool_.streamRemaining + received;
         pool_.streamRemaining = remaining.toUint128();
@@ -344,6 +346,15 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         token.safeTransferFrom(msg.sender, address(this), amount);
         received = token.balanceOf(address(this)) - balanceBefore;
         if (received == 0) revert NothingReceived(poolId);
+    }
+
+    /// @dev A distribution of `x` raises the index by at most `x * SCALE` (total weight is at least 1) and takes
+    /// `x` out of what is pending, so `index + pending * SCALE` never grows except here, where funds arrive.
+    /// Keeping it within uint168 means no later release, claim or curation call can overflow the index.
+    function _checkCapacity(Pool storage pool_, uint256 poolId, uint256 received) private view {
+        uint256 pending = uint256(pool_.streamRemaining) + pool_.carried;
+        uint256 room = (type(uint168).max - pool_.index) / SCALE;
+        if (pending > room || received > room - pending) revert PoolCapacityExceeded(poolId, received);
     }
 
     function _permit(

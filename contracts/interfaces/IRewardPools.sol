@@ -128,6 +128,9 @@ interface IRewardPools {
     error ZeroDuration();
     /// @notice The stream would end after the timestamps the pool stores (uint40).
     error DurationTooLong(uint256 duration);
+    /// @notice Accepting `received` could push the pool index past its range once everything pending is
+    /// distributed at total weight 1 (a pool pays at most about 2^128 token units per unit of weight in its life).
+    error PoolCapacityExceeded(uint256 poolId, uint256 received);
     /// @notice The token transfer delivered nothing to the pool.
     error NothingReceived(uint256 poolId);
     /// @notice `account` has nothing to claim from the given targets.
