@@ -2,14 +2,13 @@
 pragma solidity 0.8.30;
 
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 import {IKnowledgeRegistry} from "./interfaces/IKnowledgeRegistry.sol";
+import {Signatures} from "./libraries/Signatures.sol";
 
 /// @title KnowledgeRegistry
 /// @notice Registers knowledge artifacts by content digest, with contributors, lineage and ERC-721 ownership.
@@ -32,6 +31,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
 
     uint256 private constant MAX_BPS = 10_000;
     uint256 private constant COMMITMENT_USED = type(uint256).max;
+    uint256 private constant MAX_COMMIT_AGE = 365 days;
     uint8 private constant FLAG_RETRACTED = 1;
     uint8 private constant FLAG_VERSION = 2;
 
@@ -84,7 +84,8 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
         uint256 maxCommitAge_,
         string memory baseTokenURI_
     ) ERC721("Knowledge Commons Artifact", "KCA") EIP712("KnowledgeRegistry", "1") {
-        if (minCommitAge_ != 0 && maxCommitAge_ <= minCommitAge_) {
+        // Bounded so `committedAt + maxCommitAge` can never overflow and lock every registration.
+        if (minCommitAge_ != 0 && (maxCommitAge_ <= minCommitAge_ || maxCommitAge_ > MAX_COMMIT_AGE)) {
             revert InvalidCommitWindow(minCommitAge_, maxCommitAge_);
         }
         minCommitAge = minCommitAge_;
@@ -140,7 +141,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
                 deadline
             )
         );
-        if (!_isValidSignature(registrant, _hashTypedDataV4(structHash), signature)) {
+        if (!Signatures.isValidNowCalldata(registrant, _hashTypedDataV4(structHash), signature)) {
             revert InvalidSignature(registrant);
         }
         _register(registration, registrant, 0);
@@ -417,7 +418,11 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
             Record storage parentRecord = _records[parent];
             if (parentRecord.owner == address(0)) revert UnknownParent(parent);
             uint16 minimum = parentRecord.minUpstreamBps;
-            if (upstreamBps < minimum) revert UpstreamBelowParentMinimum(parent, minimum, upstreamBps);
+            // Parents share upstreamBps equally, so the minimum holds for each parent's part, not the total:
+            // padding the list with one's own artifacts cannot dilute what a parent asked for.
+            if (uint256(upstreamBps) < uint256(minimum) * count) {
+                revert UpstreamBelowParentMinimum(parent, minimum, upstreamBps / count);
+            }
             for (uint256 j; j < i; ++j) {
                 if (parents[j] == parent) revert DuplicateParent(parent);
             }
@@ -436,20 +441,6 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
             revert CommitmentExpired(commitment, committedAt + maxCommitAge);
         }
         commitments[commitment] = COMMITMENT_USED;
-    }
-
-    /// @dev ECDSA first, EIP-1271 only if that fails (OpenZeppelin's `isValidSignatureNow` checks for code first):
-    /// an EOA signer then pays no EXTCODESIZE on its cold account, 2,600 gas that would put `registerBySig` past its
-    /// budget of `register` + 15,000. Nobody holds the key of a contract's address, so trying ECDSA on a contract
-    /// wallet admits no other signer; an EIP-7702 account's own key controls it either way.
-    function _isValidSignature(
-        address signer,
-        bytes32 hash,
-        bytes calldata signature
-    ) private view returns (bool) {
-        (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecoverCalldata(hash, signature);
-        if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return true;
-        return SignatureChecker.isValidERC1271SignatureNowCalldata(signer, hash, signature);
     }
 
     function _hashContributors(Contributor[] calldata list) private pure returns (bytes32) {

@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -13,11 +13,13 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IKnowledgeRegistry} from "./interfaces/IKnowledgeRegistry.sol";
 import {IRewardPools} from "./interfaces/IRewardPools.sol";
 import {PoolMath} from "./libraries/PoolMath.sol";
+import {Signatures} from "./libraries/Signatures.sol";
 
 /// @title RewardPools
 /// @notice Community reward pools over the artifacts of a KnowledgeRegistry.
-/// @dev Claims read the pool index "virtually" (stream accrued to now, not stored) so a repeat claim writes only
-/// the claimed amount; any later stored index is at least that virtual one, so payouts stay monotone and backed.
+/// @dev Claims read the pool index "virtually" (stream accrued to now, not stored), so a repeat claim on an artifact
+/// without parents writes only the claimed amount; any later stored index is at least that virtual one, so payouts
+/// stay monotone and backed. Claims on artifacts with parents also settle them, which moves their upstream part.
 contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -96,6 +98,31 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     /// @inheritdoc IRewardPools
     function admit(uint256 poolId, bytes32 artifact, uint32 weight) external nonReentrant {
         Pool storage pool_ = _requireCurator(poolId);
+        _admit(pool_, poolId, artifact, weight, _accrue(pool_, 0));
+    }
+
+    /// @inheritdoc IRewardPools
+    function admitMany(
+        uint256 poolId,
+        bytes32[] calldata artifacts,
+        uint32[] calldata weights
+    ) external nonReentrant {
+        Pool storage pool_ = _requireCurator(poolId);
+        if (artifacts.length != weights.length) revert LengthMismatch(artifacts.length, weights.length);
+        // One distribution before all of them: what was carried is then shared by every new member.
+        uint256 index = _accrue(pool_, 0);
+        for (uint256 i; i < artifacts.length; ++i) {
+            _admit(pool_, poolId, artifacts[i], weights[i], index);
+        }
+    }
+
+    function _admit(
+        Pool storage pool_,
+        uint256 poolId,
+        bytes32 artifact,
+        uint32 weight,
+        uint256 index
+    ) private {
         if (weight == 0) revert ZeroWeight();
         Member storage member_ = _members[poolId][artifact];
         if (member_.weight != 0) revert AlreadyMember(poolId, artifact);
@@ -105,7 +132,6 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         if (!registered) revert ArtifactNotRegistered(artifact);
         if (retracted) revert ArtifactIsRetracted(artifact);
 
-        uint256 index = _accrue(pool_, 0);
         // A returning artifact had weight 0 since it left, so it earned nothing meanwhile: just move its checkpoint.
         _members[poolId][artifact] = Member({
             checkpoint: uint168(index),
@@ -226,7 +252,7 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         bytes32 structHash = keccak256(
             abi.encode(CLAIM_TYPEHASH, poolId, _hashTargets(targets), recipient, claimant, nonce, deadline)
         );
-        if (!SignatureChecker.isValidSignatureNow(claimant, _hashTypedDataV4(structHash), signature)) {
+        if (!Signatures.isValidNowCalldata(claimant, _hashTypedDataV4(structHash), signature)) {
             revert InvalidSignature(claimant);
         }
         return _claim(poolId, targets, claimant, recipient);
@@ -332,10 +358,34 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         uint256 received = _pull(pool_, poolId, amount);
         _checkCapacity(pool_, poolId, received);
         _accrue(pool_, 0);
-        uint256 remaining = pool_.streamRemaining + received;
+        uint256 unreleased = pool_.streamRemaining;
+        uint256 remaining = unreleased + received;
+        uint256 currentEnd = pool_.streamEnd;
+        if (unreleased != 0 && currentEnd > block.timestamp) {
+            _checkTopUp(unreleased, currentEnd, remaining, streamEnd, received);
+        }
         pool_.streamRemaining = remaining.toUint128();
         pool_.streamEnd = uint40(streamEnd);
         emit StreamFunded(poolId, msg.sender, amount, received, remaining, streamEnd);
+    }
+
+    /// @dev Anyone may top up a running stream, so a top-up must not reschedule other funders' money: it cannot end
+    /// the stream sooner (releasing it early to today's members) nor release it more slowly (pushing it out).
+    function _checkTopUp(
+        uint256 unreleased,
+        uint256 currentEnd,
+        uint256 remaining,
+        uint256 newEnd,
+        uint256 received
+    ) private view {
+        if (newEnd < currentEnd) revert StreamEndsEarlier(currentEnd, newEnd);
+        uint256 keepsRate = Math.mulDiv(
+            unreleased,
+            newEnd - block.timestamp,
+            currentEnd - block.timestamp,
+            Math.Rounding.Ceil
+        );
+        if (remaining < keepsRate) revert StreamTopUpTooSmall(received, keepsRate - unreleased);
     }
 
     /// @dev Credits what arrived, not what was asked for, so fee-on-transfer tokens cannot make a pool insolvent.
@@ -448,6 +498,7 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         uint256 part = outflow / count;
         for (uint256 i; i < count; ++i) {
             uint256 amount = i == 0 ? outflow - part * (count - 1) : part;
+            if (amount == 0) continue;
             bytes32 parent = parents[i];
             Member storage parentMember = _members[poolId][parent];
             uint256 upstreamBps = parentMember.upstreamBps;

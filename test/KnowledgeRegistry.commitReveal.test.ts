@@ -40,6 +40,22 @@ describe("KnowledgeRegistry", function () {
         .withArgs(60, 59);
     });
 
+    it("reverts when commit-reveal is on and maxCommitAge exceeds 365 days, and accepts exactly 365 days", async function () {
+      const factory = await ethers.getContractFactory("KnowledgeRegistry");
+      const year = 365n * 24n * 3600n;
+      await expect(factory.deploy(60, year + 1n, ""))
+        .to.be.revertedWithCustomError(factory, "InvalidCommitWindow")
+        .withArgs(60, year + 1n);
+      await expect(factory.deploy(60, ethers.MaxUint256, ""))
+        .to.be.revertedWithCustomError(factory, "InvalidCommitWindow")
+        .withArgs(60, ethers.MaxUint256);
+      const longest = await factory.deploy(60, year, "");
+      expect(await longest.maxCommitAge()).to.equal(year);
+      // The bound only matters when commit-reveal is on.
+      const off = await factory.deploy(0, year + 1n, "");
+      expect(await off.maxCommitAge()).to.equal(year + 1n);
+    });
+
     it("accepts any maxCommitAge when commit-reveal is off, and the smallest valid window", async function () {
       const factory = await ethers.getContractFactory("KnowledgeRegistry");
       const off = await factory.deploy(0, 0, "");

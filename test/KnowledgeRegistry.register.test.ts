@@ -277,12 +277,97 @@ describe("KnowledgeRegistry", function () {
       await registry.connect(alice).register(strict);
       const reg = registration({ digest: digestOf("child"), parents: [parent.digest, strict.digest] });
 
-      await expect(registry.connect(alice).register({ ...reg, upstreamBps: 499 }))
+      // Two parents share upstreamBps equally: strict's part of 999 is 499 (rounded down), of 500 only 250.
+      await expect(registry.connect(alice).register({ ...reg, upstreamBps: 999 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
         .withArgs(strict.digest, 500, 499);
       await expect(registry.connect(alice).register({ ...reg, upstreamBps: 500 }))
+        .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
+        .withArgs(strict.digest, 500, 250);
+      await expect(registry.connect(alice).register({ ...reg, upstreamBps: 1000 }))
         .to.emit(registry, "ArtifactRegistered")
-        .withArgs(...registeredArgs({ ...reg, upstreamBps: 500 }, alice.address));
+        .withArgs(...registeredArgs({ ...reg, upstreamBps: 1000 }, alice.address));
+    });
+
+    it("applies each parent's minimum to its equal part: minimum × parents passes, one bps less reverts at the first parent short of it", async function () {
+      const { registry, alice } = await loadFixture(registryFixture);
+      const low = registration({ digest: digestOf("asks 300"), minUpstreamBps: 300 });
+      const first = registration({ digest: digestOf("asks 500, first"), minUpstreamBps: 500 });
+      const second = registration({ digest: digestOf("asks 500, second"), minUpstreamBps: 500 });
+      for (const reg of [low, first, second]) await registry.connect(alice).register(reg);
+
+      // Both ask 500: 999 gives each 499, and the first of them is named.
+      const both = registration({ digest: digestOf("child of two"), parents: [first.digest, second.digest] });
+      await expect(registry.connect(alice).register({ ...both, upstreamBps: 999 }))
+        .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
+        .withArgs(first.digest, 500, 499);
+      await expect(registry.connect(alice).register({ ...both, upstreamBps: 1000 }))
+        .to.emit(registry, "ArtifactRegistered")
+        .withArgs(...registeredArgs({ ...both, upstreamBps: 1000 }, alice.address));
+
+      // The first parent is satisfied by 999 (needs 2 × 300), so the second is the first one short.
+      const mixed = registration({
+        digest: digestOf("child of mixed"),
+        parents: [low.digest, second.digest],
+      });
+      await expect(registry.connect(alice).register({ ...mixed, upstreamBps: 999 }))
+        .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
+        .withArgs(second.digest, 500, 499);
+
+      // Three parents: 1499 / 3 = 499.67, reported rounded down; 1500 is exactly 3 × 500.
+      const three = registration({
+        digest: digestOf("child of three"),
+        parents: [low.digest, first.digest, second.digest],
+      });
+      await expect(registry.connect(alice).register({ ...three, upstreamBps: 1499 }))
+        .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
+        .withArgs(first.digest, 500, 499);
+      await expect(registry.connect(alice).register({ ...three, upstreamBps: 1500 }))
+        .to.emit(registry, "ArtifactRegistered")
+        .withArgs(...registeredArgs({ ...three, upstreamBps: 1500 }, alice.address));
+      expect((await registry.economics(three.digest)).upstreamBps).to.equal(1500n);
+    });
+
+    it("cannot dilute a parent's minimum by padding the parents with one's own artifacts", async function () {
+      const { registry, alice, bob } = await loadFixture(registryFixture);
+      const strict = registration({ digest: digestOf("asks half"), minUpstreamBps: 5000 });
+      await registry.connect(alice).register(strict);
+      // Bob registers 15 artifacts of his own, asking nothing, to pad the parent list up to 16.
+      const padding: string[] = [];
+      for (let i = 0; i < 15; i++) {
+        const own = registration({
+          digest: digestOf(`bob's padding ${i}`),
+          contributors: [{ account: bob.address, share: 1 }],
+        });
+        await registry.connect(bob).register(own);
+        padding.push(own.digest);
+      }
+      const padded = registration({
+        digest: digestOf("padded child"),
+        contributors: [{ account: bob.address, share: 1 }],
+        parents: [...padding, strict.digest],
+      });
+      // 5000 over 16 parents would give the strict parent 312 bps, not the 5000 it asks.
+      await expect(registry.connect(bob).register({ ...padded, upstreamBps: 5000 }))
+        .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
+        .withArgs(strict.digest, 5000, 312);
+      // Even passing on everything gives it only 625: a parent asking 5000 admits at most one co-parent.
+      await expect(registry.connect(bob).register({ ...padded, upstreamBps: 10_000 }))
+        .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
+        .withArgs(strict.digest, 5000, 625);
+      expect(await registry.exists(padded.digest)).to.equal(false);
+
+      const honest = registration({
+        digest: digestOf("honest child"),
+        contributors: [{ account: bob.address, share: 1 }],
+        parents: [padding[0], strict.digest],
+      });
+      await expect(registry.connect(bob).register({ ...honest, upstreamBps: 9999 }))
+        .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
+        .withArgs(strict.digest, 5000, 4999);
+      await expect(registry.connect(bob).register({ ...honest, upstreamBps: 10_000 }))
+        .to.emit(registry, "ArtifactRegistered")
+        .withArgs(...registeredArgs({ ...honest, upstreamBps: 10_000 }, bob.address));
     });
 
     it("reverts when the URI is longer than 1024 bytes", async function () {
@@ -457,13 +542,15 @@ describe("KnowledgeRegistry", function () {
       const { registry, alice, parent } = await loadFixture(registryFixture);
       const other = registration({ digest: digestOf("other"), minUpstreamBps: 100 });
       await registry.connect(alice).register(other);
+      // Two parents share upstreamBps equally: 200 gives `other` the 100 it asks.
       const v2 = registration({
         digest: digestOf("v2"),
         parents: [parent.digest, other.digest],
-        upstreamBps: 100,
+        upstreamBps: 200,
       });
       await registry.connect(alice).registerVersion(parent.digest, v2);
       expect(await registry.parentsOf(v2.digest)).to.deep.equal([parent.digest, other.digest]);
+      expect((await registry.economics(v2.digest)).upstreamBps).to.equal(200n);
       expect(await registry.previousVersion(v2.digest)).to.equal(parent.digest);
     });
 

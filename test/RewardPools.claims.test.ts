@@ -432,6 +432,55 @@ describe("RewardPools", function () {
       );
       expect(await token.balanceOf(dave)).to.equal(0n);
     });
+
+    it("emits UpstreamFlowed only for parents whose part is non-zero (an outflow of 1 scaled unit over 2 parents)", async function () {
+      const { registry, pools, token, deployer, curator, funder, stranger, alice, bob, erin } =
+        await loadFixture(claimsFixture);
+      const first = await registerArtifact(registry, deployer, {
+        name: "claims/tiny/P1",
+        contributors: [[alice, 1]],
+      });
+      const second = await registerArtifact(registry, deployer, {
+        name: "claims/tiny/P2",
+        contributors: [[bob, 1]],
+      });
+      const kid = await registerArtifact(registry, deployer, {
+        name: "claims/tiny/K",
+        contributors: [[erin, 1]],
+        parents: [first, second],
+        upstreamBps: 1,
+      });
+      const filler = await registerArtifact(registry, deployer, {
+        name: "claims/tiny/filler",
+        contributors: [[erin, 1]],
+      });
+      // Total weight 1 + 109,951,161 = floor(2^40 / 10,000): 1 wei raises the index by exactly 10,000 scaled
+      // units, so K (weight 1) earns 10,000 and passes 10,000 · 1 / 10,000 = 1 scaled unit upstream.
+      const fillerWeight = 109_951_161n;
+      expect(SCALE / (fillerWeight + 1n)).to.equal(10_000n);
+      const poolId = await createPool(pools, curator, token, curator);
+      await pools.connect(curator).admitMany(poolId, [kid, filler], [1, fillerWeight]);
+      await pools.connect(funder).fund(poolId, 1n);
+      const state = await pools.pool(poolId);
+      expect([state.index, state.carried]).to.deep.equal([10_000n, 0n]);
+
+      // 1 over 2 parents: the first takes the remainder 1, the second a part of 0, which moves nothing.
+      const tx = await pools.connect(stranger).settle(poolId, [kid]);
+      await expect(tx).to.emit(pools, "UpstreamFlowed").withArgs(poolId, kid, first, 1n);
+      const receipt = await tx.wait();
+      const flows = receipt!.logs
+        .map((log) => pools.interface.parseLog(log))
+        .filter((parsed) => parsed?.name === "UpstreamFlowed")
+        .map((parsed) => parsed!.args.toArray());
+      expect(flows).to.deep.equal([[poolId, kid, first, 1n]]);
+      const k = await pools.member(poolId, kid);
+      expect([k.earnedScaled, k.pendingUpstreamScaled]).to.deep.equal([9_999n, 0n]);
+      const p1 = await pools.member(poolId, first);
+      expect([p1.weight, p1.earnedScaled, p1.totalShares]).to.deep.equal([0n, 1n, 1n]);
+      // The pool never met the second parent.
+      const p2 = await pools.member(poolId, second);
+      expect([p2.earnedScaled, p2.pendingUpstreamScaled, p2.totalShares]).to.deep.equal([0n, 0n, 0n]);
+    });
   });
 
   describe("claimBySig", function () {
@@ -582,6 +631,31 @@ describe("RewardPools", function () {
         .to.be.revertedWithCustomError(pools, "InvalidSignature")
         .withArgs(alice.address);
       expect(await pools.nonces(alice)).to.equal(0n);
+    });
+
+    it("reverts with InvalidSignature(claimant) for a 64-byte compact (ERC-2098) signature, which ECDSA rejects", async function () {
+      const { pools, token, alice, relayer, poolId, artA } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0)];
+      const signature = await signClaim(alice, pools, {
+        poolId,
+        targets,
+        recipient: alice.address,
+        claimant: alice.address,
+        nonce: 0n,
+        deadline: FAR,
+      });
+      const compact = ethers.Signature.from(signature).compactSerialized;
+      expect(ethers.dataLength(compact)).to.equal(64);
+      await expect(
+        pools.connect(relayer).claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, compact),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidSignature")
+        .withArgs(alice.address);
+      expect(await pools.nonces(alice)).to.equal(0n);
+      // The same signature in its 65-byte form is accepted.
+      await expect(
+        pools.connect(relayer).claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, signature),
+      ).to.changeTokenBalances(token, [pools, alice], [-tokens(600), tokens(600)]);
     });
 
     it("reverts with NotContributor(artifact, slot, claimant) when the signer holds no such slot", async function () {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import {
   SCALE,
@@ -202,38 +202,163 @@ describe("RewardPools", function () {
       const start = (await time.latest()) + 10;
       await time.setNextBlockTimestamp(start);
       await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
-      // At +400 s, 400 released and 600 left; 600 more over 100 s: 1200 until +500 s, 12 tokens per second.
+      // At +400 s, 400 released and 600 left until +1000 s. Moving the end to +1400 s keeps the rate of 1 token
+      // per second with at least 600 · 1000 / 600 − 600 = 400 more; 1400 more makes 2000 over 1000 s, 2 per second.
       await time.setNextBlockTimestamp(start + 400);
-      await expect(pools.connect(stranger).fundStream(poolId, tokens(600), 100))
+      await expect(pools.connect(stranger).fundStream(poolId, tokens(1400), 1000))
         .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, stranger.address, tokens(600), tokens(600), tokens(1200), start + 500);
+        .withArgs(poolId, stranger.address, tokens(1400), tokens(1400), tokens(2000), start + 1400);
       let state = await poolState(pools, poolId);
       expect(state.index).to.equal(tokens(100) * SCALE);
       expect(state.lastUpdate).to.equal(BigInt(start + 400));
-      expect(state.streamRemaining).to.equal(tokens(1200));
-      expect(state.streamEnd).to.equal(BigInt(start + 500));
-      expect(state.streamRatePerSecond).to.equal(tokens(12));
+      expect(state.streamRemaining).to.equal(tokens(2000));
+      expect(state.streamEnd).to.equal(BigInt(start + 1400));
+      expect(state.streamRatePerSecond).to.equal(tokens(2));
       expect(await claimables(fx)).to.deep.equal([tokens(60), tokens(40), tokens(300)]);
 
-      await time.increaseTo(start + 450);
-      // 400 + 600 = 1000 released: A 250, B 750.
-      expect(await claimables(fx)).to.deep.equal([tokens(150), tokens(100), tokens(750)]);
-      await time.increaseTo(start + 500);
-      // All 1600: A 400, B 1200.
-      expect(await claimables(fx)).to.deep.equal([tokens(240), tokens(160), tokens(1200)]);
-      await time.increaseTo(start + 600);
-      expect(await claimables(fx)).to.deep.equal([tokens(240), tokens(160), tokens(1200)]);
+      await time.increaseTo(start + 900);
+      // 400 + 2 · 500 = 1400 released: A 350, B 1050.
+      state = await poolState(pools, poolId);
+      expect(state.streamRemaining).to.equal(tokens(1000));
+      expect(state.index).to.equal((tokens(1400) * SCALE) / 4n);
+      expect(await claimables(fx)).to.deep.equal([tokens(210), tokens(140), tokens(1050)]);
+      await time.increaseTo(start + 1400);
+      // All 2400: A 600, B 1800.
+      expect(await claimables(fx)).to.deep.equal([tokens(360), tokens(240), tokens(1800)]);
+      await time.increaseTo(start + 1500);
+      expect(await claimables(fx)).to.deep.equal([tokens(360), tokens(240), tokens(1800)]);
       state = await poolState(pools, poolId);
       expect(state.streamRemaining).to.equal(0n);
       expect(state.streamRatePerSecond).to.equal(0n);
 
-      // A stream after the last one ended starts afresh.
-      await time.setNextBlockTimestamp(start + 700);
+      // A stream after the last one ended starts afresh, with any duration.
+      await time.setNextBlockTimestamp(start + 1600);
       await expect(pools.connect(funder).fundStream(poolId, tokens(40), 10))
         .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, funder.address, tokens(40), tokens(40), tokens(40), start + 710);
-      await time.increaseTo(start + 710);
-      expect(await claimables(fx)).to.deep.equal([tokens(246), tokens(164), tokens(1230)]);
+        .withArgs(poolId, funder.address, tokens(40), tokens(40), tokens(40), start + 1610);
+      await time.increaseTo(start + 1610);
+      expect(await claimables(fx)).to.deep.equal([tokens(366), tokens(244), tokens(1830)]);
+    });
+
+    it("reverts a top-up that would end a running stream sooner with StreamEndsEarlier(currentEnd, requestedEnd)", async function () {
+      const { pools, token, funder, stranger, poolId } = await loadFixture(fundingFixture);
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
+      const balance = await token.balanceOf(pools);
+
+      // Even a top-up far above the rate-keeping amount may not pull the end in by one second.
+      await time.setNextBlockTimestamp(start + 400);
+      await expect(pools.connect(stranger).fundStream(poolId, tokens(100_000), 599))
+        .to.be.revertedWithCustomError(pools, "StreamEndsEarlier")
+        .withArgs(start + 1000, start + 999);
+      expect(await token.balanceOf(pools)).to.equal(balance);
+      const state = await poolState(pools, poolId);
+      expect([state.streamEnd, state.lastUpdate]).to.deep.equal([BigInt(start + 1000), BigInt(start)]);
+
+      // The same end takes any amount, however small: the rate can only go up.
+      await time.setNextBlockTimestamp(start + 500);
+      await expect(pools.connect(stranger).fundStream(poolId, 1n, 500))
+        .to.emit(pools, "StreamFunded")
+        .withArgs(poolId, stranger.address, 1n, 1n, tokens(500) + 1n, start + 1000);
+    });
+
+    it("reverts a top-up that would slow a running stream with StreamTopUpTooSmall(received, minimum), and accepts exactly the minimum", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, token, funder, stranger, poolId } = fx;
+      const amount = tokens(1000) + 7n;
+      const start = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, amount, 1000);
+      const currentEnd = start + 1000n;
+
+      // At +333 s: released = floor(amount · 333 / 1000), the rest unreleased until +1000 s.
+      const now = start + 333n;
+      const unreleased = amount - (amount * 333n) / 1000n;
+      expect(unreleased).to.equal(tokens(667) + 5n);
+      // A new end at now + 1234 s keeps the rate only with ceil(unreleased · 1234 / 667) in the stream.
+      const duration = 1234n;
+      const newEnd = now + duration;
+      const keepsRate = (unreleased * (newEnd - now) + (currentEnd - now) - 1n) / (currentEnd - now);
+      const minimum = keepsRate - unreleased;
+      expect((unreleased * (newEnd - now)) % (currentEnd - now)).to.not.equal(0n); // the ceiling matters
+
+      const snapshot = await takeSnapshot();
+      await time.setNextBlockTimestamp(now);
+      await expect(pools.connect(stranger).fundStream(poolId, minimum - 1n, duration))
+        .to.be.revertedWithCustomError(pools, "StreamTopUpTooSmall")
+        .withArgs(minimum - 1n, minimum);
+      await snapshot.restore();
+
+      await time.setNextBlockTimestamp(now);
+      const tx = pools.connect(stranger).fundStream(poolId, minimum, duration);
+      await expect(tx)
+        .to.emit(pools, "StreamFunded")
+        .withArgs(poolId, stranger.address, minimum, minimum, keepsRate, newEnd);
+      await expect(tx).to.changeTokenBalances(token, [stranger, pools], [-minimum, minimum]);
+      let state = await poolState(pools, poolId);
+      expect([state.streamRemaining, state.streamEnd, state.lastUpdate]).to.deep.equal([
+        keepsRate,
+        newEnd,
+        now,
+      ]);
+      // The rate did not drop: by the old end at least the old remainder is out, and it is the least that does so.
+      expect(keepsRate * (currentEnd - now)).to.be.gte(unreleased * duration);
+      expect((keepsRate - 1n) * (currentEnd - now)).to.be.lt(unreleased * duration);
+
+      // Released linearly from the top-up on: floor(keepsRate · k / 1234) after k seconds.
+      for (const k of [1n, 667n, 1000n, duration]) {
+        await time.increaseTo(now + k);
+        state = await poolState(pools, poolId);
+        expect(state.streamRemaining, `remaining at +${k}s`).to.equal(keepsRate - (keepsRate * k) / duration);
+        if (k === currentEnd - now) {
+          // Since the top-up, at least the old remainder is out by the old end.
+          expect(keepsRate - state.streamRemaining, "released by the old end").to.be.gte(unreleased);
+        }
+      }
+      expect(state.streamRemaining).to.equal(0n);
+      // Everything streamed is claimable: carol holds B (weight 3 of 4).
+      const total = amount + minimum;
+      expect(await pools.claimable(poolId, fx.artB, fx.carol)).to.equal((total * 3n) / 4n);
+    });
+
+    it("refuses a 1-wei top-up that would stretch a running stream over a century", async function () {
+      const { pools, token, funder, stranger, poolId } = await loadFixture(fundingFixture);
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
+      const balance = await token.balanceOf(stranger);
+
+      const century = 100n * 365n * 24n * 3600n;
+      await time.setNextBlockTimestamp(start + 400);
+      // Keeping 1 token per second over the century needs 600 · century / 600 − 600 more.
+      await expect(pools.connect(stranger).fundStream(poolId, 1n, century))
+        .to.be.revertedWithCustomError(pools, "StreamTopUpTooSmall")
+        .withArgs(1n, tokens(century) - tokens(600));
+      expect(await token.balanceOf(stranger)).to.equal(balance);
+      await time.increaseTo(start + 1000);
+      const state = await poolState(pools, poolId);
+      expect([state.streamRemaining, state.streamEnd]).to.deep.equal([0n, BigInt(start + 1000)]);
+    });
+
+    it("lets a new stream start with any amount and duration once the previous one ended", async function () {
+      const { pools, funder, stranger, poolId } = await loadFixture(fundingFixture);
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
+
+      // At the old end exactly, everything is released: 1 wei over a century is a new stream, not a top-up.
+      const century = 100 * 365 * 24 * 3600;
+      await time.setNextBlockTimestamp(start + 1000);
+      await expect(pools.connect(stranger).fundStream(poolId, 1n, century))
+        .to.emit(pools, "StreamFunded")
+        .withArgs(poolId, stranger.address, 1n, 1n, 1n, start + 1000 + century);
+      const state = await poolState(pools, poolId);
+      expect([state.index, state.streamRemaining, state.streamEnd]).to.deep.equal([
+        (tokens(1000) * SCALE) / 4n,
+        1n,
+        BigInt(start + 1000 + century),
+      ]);
     });
 
     it("reverts with ZeroDuration, ZeroAmount and UnknownPool(id)", async function () {
@@ -364,6 +489,39 @@ describe("RewardPools", function () {
       expect(await token.allowance(permitter, pools)).to.equal(0n);
     });
 
+    it("applies the top-up rules of a running stream: StreamEndsEarlier and StreamTopUpTooSmall, undoing the permit", async function () {
+      const { pools, token, funder, permitter, poolId } = await loadFixture(fundingFixture);
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
+      const deadline = start + 3600;
+      const { v, r, s } = await signPermit(permitter, token, pools, tokens(800), deadline);
+      // Every attempt at +200 s, with 800 left until +1000 s.
+      const snapshot = await takeSnapshot();
+      await time.setNextBlockTimestamp(start + 200);
+      await expect(pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 700, deadline, v, r, s))
+        .to.be.revertedWithCustomError(pools, "StreamEndsEarlier")
+        .withArgs(start + 1000, start + 900);
+      await snapshot.restore();
+      // To +2000 s the 800 left need 800 · 1800 / 800 − 800 = 1000 more.
+      await time.setNextBlockTimestamp(start + 200);
+      await expect(
+        pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 1800, deadline, v, r, s),
+      )
+        .to.be.revertedWithCustomError(pools, "StreamTopUpTooSmall")
+        .withArgs(tokens(800), tokens(1000));
+      expect(await token.nonces(permitter)).to.equal(0n);
+      expect(await token.allowance(permitter, pools)).to.equal(0n);
+      await snapshot.restore();
+      // To +1800 s it needs 800 · 1600 / 800 − 800 = 800: exactly what the permit allows.
+      await time.setNextBlockTimestamp(start + 200);
+      await expect(
+        pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 1600, deadline, v, r, s),
+      )
+        .to.emit(pools, "StreamFunded")
+        .withArgs(poolId, permitter.address, tokens(800), tokens(800), tokens(1600), start + 1800);
+    });
+
     it("reverts with ZeroDuration, undoing the permit", async function () {
       const { pools, token, permitter, poolId } = await loadFixture(fundingFixture);
       const deadline = (await time.latest()) + 3600;
@@ -476,6 +634,7 @@ describe("RewardPools", function () {
       expect(mutating).to.deep.equal([
         "acceptCurator",
         "admit",
+        "admitMany",
         "claim",
         "claimBySig",
         "createPool",

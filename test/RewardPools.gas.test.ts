@@ -178,8 +178,19 @@ describe("RewardPools", function () {
       const fund = await gasOf(pools.connect(funder).fund(poolId, tokens(1000)));
       record("fund", fund, BUDGET.fund);
       await time.increase(100);
-      const stream = await gasOf(pools.connect(funder).fundStream(poolId, tokens(1000), 10_000));
-      record("fundStream (rolls a running stream)", stream, BUDGET.fundStream);
+      // A valid top-up of the running stream (1 token per second until its end): a later end, and more than
+      // the 1 token per second of delay that keeps the rate (the stream started well under 10,000 s ago).
+      const running = await pools.pool(poolId);
+      const now = BigInt(await time.latest()) + 1n;
+      await time.setNextBlockTimestamp(now);
+      expect(running.streamRemaining).to.be.gt(0n);
+      expect(running.streamEnd).to.be.gt(now);
+      const topUp = pools.connect(funder).fundStream(poolId, tokens(10_000), 1_000_000);
+      const stream = await gasOf(topUp);
+      const after = await pools.pool(poolId);
+      expect(after.streamEnd).to.equal(now + 1_000_000n);
+      expect(after.streamRatePerSecond).to.be.gte(tokens(1));
+      record("fundStream (tops up a running stream)", stream, BUDGET.fundStream);
       await time.increase(100);
       const admit = await gasOf(pools.connect(curator).admit(poolId, artN, 1));
       record("admit", admit, BUDGET.admit);

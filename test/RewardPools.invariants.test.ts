@@ -9,6 +9,7 @@ import { digestOf, registration } from "./helpers/registry";
 import {
   ArtifactModel,
   CommonsModel,
+  ModelAmbiguous,
   ModelRevert,
   PoolModel,
   Q,
@@ -35,7 +36,9 @@ import type { KnowledgeRegistry, MockERC20, RewardPools } from "../typechain-typ
  * entitlement floors).
  */
 
-const NUM_RUNS = Number(process.env.POOLS_FC_RUNS ?? 300);
+// Under coverage every opcode is instrumented and ~20x slower; there a few sequences cover the lines, and the
+// full 300 run in `npm test`.
+const NUM_RUNS = Number(process.env.POOLS_FC_RUNS ?? (process.env.SOLIDITY_COVERAGE ? 12 : 300));
 const MAX_OPS = Number(process.env.POOLS_FC_MAX_OPS ?? 30);
 const SEED = process.env.POOLS_FC_SEED === undefined ? undefined : Number(process.env.POOLS_FC_SEED);
 
@@ -279,6 +282,7 @@ const stats = {
   checks: 0,
   claims: 0,
   reverts: 0,
+  ambiguous: 0,
   maxLag: 0n,
   maxAbove: 0n,
   maxDelta: 0n,
@@ -359,13 +363,17 @@ class Harness {
   }
 
   /** Runs `change` on a copy of the pool's model: the error it throws, or the copy to commit. */
-  private predict(state: PoolState, change: (m: PoolModel) => void): { next?: PoolModel; error?: string } {
+  private predict(
+    state: PoolState,
+    change: (m: PoolModel) => void,
+  ): { next?: PoolModel; error?: string; maybe?: string } {
     const next = state.model.clone();
     try {
       change(next);
       return { next };
     } catch (e) {
       if (e instanceof ModelRevert) return { error: e.errorName };
+      if (e instanceof ModelAmbiguous) return { maybe: e.errorName };
       throw e;
     }
   }
@@ -373,13 +381,21 @@ class Harness {
   private async curated(
     state: PoolState,
     what: string,
-    change: (m: PoolModel, now: bigint) => void,
+    change: (m: PoolModel, now: bigint, strict?: boolean) => void,
     tx: () => Promise<ContractTransactionResponse>,
   ): Promise<Outcome> {
     const now = this.clock + 1n;
-    const { next, error } = this.predict(state, (m) => change(m, now));
+    const prediction = this.predict(state, (m) => change(m, now));
+    let { next } = prediction;
     const outcome = await this.send(tx);
-    this.expectOutcome(outcome, error, what);
+    if (prediction.maybe !== undefined) {
+      // At a rounding boundary: either outcome is right; apply the change only if the chain accepted it.
+      stats.ambiguous++;
+      if (outcome.error !== undefined) this.expectOutcome(outcome, prediction.maybe, what);
+      else next = this.predict(state, (m) => change(m, now, false)).next;
+    } else {
+      this.expectOutcome(outcome, prediction.error, what);
+    }
     if (next && !outcome.error) {
       state.model = next;
       state.txs++;
@@ -390,6 +406,7 @@ class Harness {
 
   /** The `received` argument of the funding event in `outcome`: a standard token delivers the whole amount. */
   private expectReceived(outcome: Outcome, event: "PoolFunded" | "StreamFunded", amount: bigint) {
+    if (outcome.error !== undefined) return; // a predicted revert: nothing was received
     const log = outcome.receipt!.logs.find((l) => l.address === this.poolsAddress);
     const parsed = this.env.pools.interface.parseLog(log!)!;
     expect(parsed.name).to.equal(event);
@@ -474,7 +491,8 @@ class Harness {
         const outcome = await this.curated(
           state!,
           opText(op),
-          (m, now) => m.fundStream(amount, BigInt(op.duration), now),
+          (m, now, strict = true) =>
+            m.fundStream(amount, BigInt(op.duration), now, BigInt(state!.txs) + 2n, strict),
           () => funder.fundStream(state!.id, amount, op.duration),
         );
         this.expectReceived(outcome, "StreamFunded", amount);
@@ -733,7 +751,7 @@ describe("RewardPools", function () {
     after(function () {
       console.log(
         `      property: ${stats.sequences} sequences, ${stats.steps} steps (${stats.claims} paying claims, ` +
-          `${stats.reverts} expected reverts), ${stats.checks} full checks; max chain lag below the model ` +
+          `${stats.reverts} expected reverts, ${stats.ambiguous} at a top-up boundary), ${stats.checks} full checks; max chain lag below the model ` +
           `${stats.maxLag} wei, above it ${stats.maxAbove} wei; max final dust δ ${stats.maxDelta} wei; ` +
           `largest deviation / tolerance ${stats.maxShare.toFixed(3)}; reverts ${JSON.stringify([...stats.revertNames])}`,
       );

@@ -244,6 +244,152 @@ describe("RewardPools", function () {
     });
   });
 
+  describe("admitMany", function () {
+    it("shares what the pool carried while it had no members among all the new members, by weight", async function () {
+      const { pools, token, curator, funder, stranger, poolId, artA, artB, alice, bob, carol } =
+        await loadFixture(poolsFixture);
+      await pools.connect(funder).fund(poolId, tokens(1000));
+      expect((await pools.pool(poolId)).carried).to.equal(tokens(1000));
+
+      await pools.connect(curator).admitMany(poolId, [artA, artB], [1, 3]);
+      let state = await poolState(pools, poolId);
+      // Both checkpointed at index 0; the 1000 waits for the next distribution, over weight 4.
+      expect([state.totalWeight, state.index, state.carried]).to.deep.equal([4n, 0n, tokens(1000)]);
+      expect((await pools.member(poolId, artA)).checkpoint).to.equal(0n);
+      expect((await pools.member(poolId, artB)).checkpoint).to.equal(0n);
+
+      await pools.connect(stranger).settle(poolId, []);
+      state = await poolState(pools, poolId);
+      expect([state.index, state.carried]).to.deep.equal([tokens(250) * SCALE, 0n]);
+      // A (weight 1) 25 %: alice 150, bob 100; B (weight 3) 75 %: carol 750.
+      expect(await pools.claimable(poolId, artA, alice)).to.equal(tokens(150));
+      expect(await pools.claimable(poolId, artA, bob)).to.equal(tokens(100));
+      expect(await pools.claimable(poolId, artB, carol)).to.equal(tokens(750));
+      await expect(
+        pools.connect(carol).claim(poolId, [{ artifact: artB, slot: 0 }], carol),
+      ).to.changeTokenBalances(token, [pools, carol], [-tokens(750), tokens(750)]);
+
+      // One admit after another would give it all to the first: the second admit distributes over A alone.
+      const sequential = await createPool(pools, curator, token, curator);
+      await pools.connect(funder).fund(sequential, tokens(1000));
+      await pools.connect(curator).admit(sequential, artA, 1);
+      await pools.connect(curator).admit(sequential, artB, 3);
+      expect(await pools.claimable(sequential, artA, alice)).to.equal(tokens(600));
+      expect(await pools.claimable(sequential, artB, carol)).to.equal(0n);
+    });
+
+    it("distributes first to the existing members, then admits every new one at that index", async function () {
+      const { pools, curator, funder, poolId, artA, artB, artC, alice, carol } =
+        await loadFixture(poolsFixture);
+      await pools.connect(curator).admit(poolId, artA, 2);
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
+
+      // At +100 s the 100 streamed so far go to A alone (weight 2): index 50 per unit of weight.
+      await time.setNextBlockTimestamp(start + 100);
+      const tx = pools.connect(curator).admitMany(poolId, [artB, artC], [1, 5]);
+      await expect(tx)
+        .to.emit(pools, "ArtifactAdmitted")
+        .withArgs(poolId, artB, 1n)
+        .and.to.emit(pools, "ArtifactAdmitted")
+        .withArgs(poolId, artC, 5n);
+      const receipt = await (await tx).wait();
+      const admitted = receipt!.logs
+        .map((log) => pools.interface.parseLog(log))
+        .filter((parsed) => parsed?.name === "ArtifactAdmitted")
+        .map((parsed) => parsed!.args.toArray());
+      expect(admitted).to.deep.equal([
+        [poolId, artB, 1n],
+        [poolId, artC, 5n],
+      ]);
+      const index = tokens(50) * SCALE;
+      const state = await poolState(pools, poolId);
+      expect([state.totalWeight, state.index, state.lastUpdate]).to.deep.equal([
+        8n,
+        index,
+        BigInt(start + 100),
+      ]);
+      expect(await memberState(pools, poolId, artB)).to.deep.equal({
+        weight: 1n,
+        checkpoint: index,
+        earnedScaled: 0n,
+        pendingUpstreamScaled: 0n,
+        upstreamBps: 0n,
+        totalShares: 100n,
+      });
+      expect(await memberState(pools, poolId, artC)).to.deep.equal({
+        weight: 5n,
+        checkpoint: index,
+        earnedScaled: 0n,
+        pendingUpstreamScaled: 0n,
+        upstreamBps: 2500n,
+        totalShares: 1n,
+      });
+      expect(await pools.claimable(poolId, artB, carol)).to.equal(0n);
+      expect(await pools.claimable(poolId, artA, alice)).to.equal(tokens(60));
+      // The next 100 over weight 8: B 12.5, A 25 (alice 60 % of it).
+      await time.increaseTo(start + 200);
+      expect(await pools.claimable(poolId, artB, carol)).to.equal(tokens("12.5"));
+      expect(await pools.claimable(poolId, artA, alice)).to.equal(tokens(75));
+    });
+
+    it("reverts with LengthMismatch(artifacts, weights) when the arrays differ in length", async function () {
+      const { pools, curator, poolId, artA, artB } = await loadFixture(poolsFixture);
+      await expect(pools.connect(curator).admitMany(poolId, [artA, artB], [1]))
+        .to.be.revertedWithCustomError(pools, "LengthMismatch")
+        .withArgs(2n, 1n);
+      await expect(pools.connect(curator).admitMany(poolId, [artA], [1, 2, 3]))
+        .to.be.revertedWithCustomError(pools, "LengthMismatch")
+        .withArgs(1n, 3n);
+      expect((await pools.pool(poolId)).totalWeight).to.equal(0n);
+    });
+
+    it("reverts with NotCurator(poolId, caller) for anyone but the curator, and UnknownPool(id)", async function () {
+      const { pools, curator, stranger, funder, poolId, artA } = await loadFixture(poolsFixture);
+      await expect(pools.connect(stranger).admitMany(poolId, [artA], [1]))
+        .to.be.revertedWithCustomError(pools, "NotCurator")
+        .withArgs(poolId, stranger.address);
+      await expect(pools.connect(funder).admitMany(poolId, [artA], [1]))
+        .to.be.revertedWithCustomError(pools, "NotCurator")
+        .withArgs(poolId, funder.address);
+      await expect(pools.connect(curator).admitMany(2, [artA], [1]))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(2n);
+    });
+
+    it("is all-or-nothing: one bad artifact in the list admits none", async function () {
+      const { pools, curator, funder, poolId, artA, artB, retracted, unregistered } =
+        await loadFixture(poolsFixture);
+      await pools.connect(funder).fund(poolId, tokens(1000));
+      const before = await poolState(pools, poolId);
+      const cases: [string[], number[], string, unknown[]][] = [
+        [[artA, retracted, artB], [1, 1, 1], "ArtifactIsRetracted", [retracted]],
+        [[artA, unregistered], [1, 1], "ArtifactNotRegistered", [unregistered]],
+        [[artA, artB, artA], [1, 1, 1], "AlreadyMember", [poolId, artA]],
+        [[artA, artB], [1, 0], "ZeroWeight", []],
+      ];
+      for (const [artifacts, weights, error, args] of cases) {
+        await expect(pools.connect(curator).admitMany(poolId, artifacts, weights), error)
+          .to.be.revertedWithCustomError(pools, error)
+          .withArgs(...args);
+      }
+      expect(await poolState(pools, poolId)).to.deep.equal(before);
+      expect((await pools.member(poolId, artA)).weight).to.equal(0n);
+      expect((await pools.member(poolId, artB)).weight).to.equal(0n);
+      expect(await pools.queryFilter(pools.filters.ArtifactAdmitted(poolId))).to.deep.equal([]);
+    });
+
+    it("reverts with AlreadyMember(poolId, artifact) for an artifact admitted before", async function () {
+      const { pools, curator, poolId, artA, artB } = await loadFixture(poolsFixture);
+      await pools.connect(curator).admit(poolId, artB, 1);
+      await expect(pools.connect(curator).admitMany(poolId, [artA, artB], [1, 1]))
+        .to.be.revertedWithCustomError(pools, "AlreadyMember")
+        .withArgs(poolId, artB);
+      expect((await pools.pool(poolId)).totalWeight).to.equal(1n);
+    });
+  });
+
   describe("setWeight", function () {
     it("emits WeightChanged(poolId, artifact, old, new), updates the total and books earnings first", async function () {
       const { pools, curator, funder, poolId, artA, artB, alice, bob, carol } =

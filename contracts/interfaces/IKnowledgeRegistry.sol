@@ -36,7 +36,8 @@ interface IKnowledgeRegistry {
     /// @param contributors 1..MAX_CONTRIBUTORS distinct non-zero accounts with non-zero shares.
     /// @param parents 0..MAX_PARENTS distinct digests that are already registered.
     /// @param upstreamBps Part of this artifact's rewards, in basis points, that flows to its parents.
-    /// @param minUpstreamBps The least upstreamBps a derivative of this artifact must declare.
+    /// @param minUpstreamBps The least part of a derivative's rewards, in basis points, this artifact must receive.
+    /// A derivative's upstreamBps is shared equally by its parents, so each parent's part is upstreamBps / parents.
     /// @param secret Commit-reveal secret; ignored when the deployment has commit-reveal off.
     struct Registration {
         bytes32 digest;
@@ -85,6 +86,7 @@ interface IKnowledgeRegistry {
     event URIUpdated(bytes32 indexed digest, string uri);
 
     /// @notice The owner flagged the artifact as retracted. History stays; rewards already earned stay claimable.
+    /// Pools no longer admit it, but it keeps earning in a pool until that pool's curator removes it.
     event ArtifactRetracted(bytes32 indexed digest, string reason);
 
     /// @notice Contributor slot `slot` of `digest` moved from `from` to `to`; its share and claims follow it.
@@ -130,8 +132,9 @@ interface IKnowledgeRegistry {
     error InvalidBps(uint256 bps);
     /// @notice upstreamBps is non-zero but there is no parent to receive it.
     error UpstreamWithoutParents(uint16 upstreamBps);
-    /// @notice `parent` requires derivatives to pass it at least `minUpstreamBps`; `upstreamBps` is less.
-    error UpstreamBelowParentMinimum(bytes32 parent, uint16 minUpstreamBps, uint16 upstreamBps);
+    /// @notice `parent` requires at least `minUpstreamBps` of a derivative's rewards; its equal part of the
+    /// derivative's upstreamBps would be `parentShareBps` (rounded down).
+    error UpstreamBelowParentMinimum(bytes32 parent, uint16 minUpstreamBps, uint256 parentShareBps);
     /// @notice The URI is longer than MAX_URI_LENGTH bytes.
     error URITooLong(uint256 length, uint256 max);
     /// @notice `caller` is not the owner of `digest`.
@@ -162,7 +165,8 @@ interface IKnowledgeRegistry {
     error CommitmentUsed(bytes32 commitment);
     /// @notice Commit-reveal is off in this deployment.
     error CommitRevealDisabled();
-    /// @notice The commitment age window is invalid (`maxCommitAge` must exceed `minCommitAge`).
+    /// @notice The commitment age window is invalid (`maxCommitAge` must exceed `minCommitAge`, and be at most
+    /// 365 days).
     error InvalidCommitWindow(uint256 minCommitAge, uint256 maxCommitAge);
     /// @notice The signed request expired at `deadline`.
     error SignatureExpired(uint256 deadline);

@@ -131,6 +131,12 @@ interface IRewardPools {
     /// @notice Accepting `received` could push the pool index past its range once everything pending is
     /// distributed at total weight 1 (a pool pays at most about 2^128 token units per unit of weight in its life).
     error PoolCapacityExceeded(uint256 poolId, uint256 received);
+    /// @notice A top-up of a running stream would end it at `requestedEnd`, before its current end.
+    error StreamEndsEarlier(uint256 currentEnd, uint256 requestedEnd);
+    /// @notice A top-up of `received` would slow the running stream down; at least `minimum` keeps its rate.
+    error StreamTopUpTooSmall(uint256 received, uint256 minimum);
+    /// @notice Two arrays that go together have different lengths.
+    error LengthMismatch(uint256 artifacts, uint256 weights);
     /// @notice The token transfer delivered nothing to the pool.
     error NothingReceived(uint256 poolId);
     /// @notice `account` has nothing to claim from the given targets.
@@ -153,7 +159,13 @@ interface IRewardPools {
     function createPool(IERC20 token, address curator) external returns (uint256 poolId);
 
     /// @notice Admits a registered, non-retracted artifact with a positive weight. Curator only.
+    /// @dev Funds carried while the pool had no members go to the members at the next distribution, which any
+    /// later call may trigger; admit a pool's first members together with `admitMany` to share them by weight.
     function admit(uint256 poolId, bytes32 artifact, uint32 weight) external;
+
+    /// @notice Admits several artifacts after a single distribution, so they share what the pool carried.
+    /// Curator only; all-or-nothing.
+    function admitMany(uint256 poolId, bytes32[] calldata artifacts, uint32[] calldata weights) external;
 
     /// @notice Changes an admitted artifact's weight after settling what it earned so far. Curator only.
     function setWeight(uint256 poolId, bytes32 artifact, uint32 weight) external;
@@ -174,7 +186,10 @@ interface IRewardPools {
     /// @notice Distributes `amount` of the pool's token to its artifacts at once (needs an allowance).
     function fund(uint256 poolId, uint256 amount) external;
 
-    /// @notice Streams `amount` linearly over `duration` seconds; an unfinished stream's remainder joins it.
+    /// @notice Streams `amount` linearly over `duration` seconds; an unfinished stream's remainder joins it and
+    /// is released over the new duration. A top-up of a running stream may not end it sooner
+    /// (`StreamEndsEarlier`) nor release it more slowly (`StreamTopUpTooSmall` names the least amount that keeps
+    /// the current rate over the longer duration).
     function fundStream(uint256 poolId, uint256 amount, uint256 duration) external;
 
     /// @notice `fund` with an ERC-2612 permit in the same transaction.

@@ -96,6 +96,13 @@ export class ModelRevert extends Error {
   }
 }
 
+/** Too close to a revert boundary to predict: the chain may revert with `errorName` or succeed. */
+export class ModelAmbiguous extends Error {
+  constructor(readonly errorName: string) {
+    super(`model cannot tell whether the chain reverts with ${errorName}`);
+  }
+}
+
 /** Immutable facts of a registered artifact plus the current holders of its contributor slots. */
 export class ArtifactModel {
   readonly totalShares: bigint;
@@ -294,12 +301,28 @@ export class PoolModel {
     this.funded += amount;
   }
 
-  fundStream(amount: bigint, duration: bigint, now: bigint): void {
+  /**
+   * Spec: a top-up of a running stream may not end it sooner nor release it more slowly, i.e.
+   * (unreleased + amount) / (newEnd - now) ≥ unreleased / (end - now). The chain measures `unreleased` after its
+   * own rounded releases, a few wei above this exact value, so within `slackWei` (scaled by the duration ratio) of
+   * the boundary the outcome is not predictable and the model says so with `ModelAmbiguous`.
+   */
+  fundStream(amount: bigint, duration: bigint, now: bigint, slackWei = 0n, checkTopUp = true): void {
     if (amount <= 0n) throw new ModelRevert("ZeroAmount");
     if (duration <= 0n) throw new ModelRevert("ZeroDuration");
     this.distribute(now, 0n);
+    const newEnd = now + duration;
+    if (checkTopUp && !this.streamRemaining.isZero() && this.streamEnd > now) {
+      if (newEnd < this.streamEnd) throw new ModelRevert("StreamEndsEarlier");
+      const ratio = new Q(newEnd - now, this.streamEnd - now);
+      const keepsRate = this.streamRemaining.mul(ratio);
+      const margin = this.streamRemaining.add(amount).sub(keepsRate);
+      const band = ratio.mul(slackWei + 1n);
+      if (margin.cmp(band.mul(-1n)) < 0) throw new ModelRevert("StreamTopUpTooSmall");
+      if (margin.cmp(band) <= 0) throw new ModelAmbiguous("StreamTopUpTooSmall");
+    }
     this.streamRemaining = this.streamRemaining.add(amount);
-    this.streamEnd = now + duration;
+    this.streamEnd = newEnd;
     this.funded += amount;
   }
 
