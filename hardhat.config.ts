@@ -4,42 +4,15 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task
 import "@nomicfoundation/hardhat-toolbox";
 
 import { MissingEnvError, remoteNetworkFromEnv } from "./src/config/networks";
+import { offlineSolcBuild } from "./src/config/solc";
 import "./tasks";
 
 export const SOLC_VERSION = "0.8.30";
 
-/**
- * Compilers come from npm packages, never from the network: `solc` for the main build, and
- * `solc-<version>` aliases (e.g. `"solc-0.6.11": "npm:solc@0.6.11"`) for peers the benchmark compiles.
- */
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: { solcVersion: string }) => {
-  const candidates = solcVersion === SOLC_VERSION ? ["solc", `solc-${solcVersion}`] : [`solc-${solcVersion}`];
-  for (const pkg of candidates) {
-    let installed: { version: () => string };
-    try {
-      installed = require(pkg);
-    } catch {
-      continue;
-    }
-    const longVersion = installed.version().replace(/\.Emscripten\.clang$/, "");
-    if (!longVersion.startsWith(`${solcVersion}+`)) {
-      throw new Error(
-        `Compiler mismatch: hardhat.config.ts asks for solc ${solcVersion} but the npm package "${pkg}" ` +
-          `is ${longVersion}. Pin "${pkg}" to exactly ${solcVersion} in package.json and run npm ci.`,
-      );
-    }
-    return {
-      compilerPath: require.resolve(`${pkg}/soljson.js`),
-      isSolcJs: true,
-      version: solcVersion,
-      longVersion,
-    };
-  }
-  throw new Error(
-    `No offline compiler for solc ${solcVersion}: install it with ` +
-      `npm install --save-dev --save-exact solc-${solcVersion}@npm:solc@${solcVersion}`,
-  );
-});
+// Offline compilers from npm (see src/config/solc.ts); nothing is ever downloaded.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: { solcVersion: string }) =>
+  offlineSolcBuild(solcVersion, SOLC_VERSION),
+);
 
 /** Fails before any task runs, in one line, when `--network remote` lacks its variables. */
 function remoteNetworks() {

@@ -5,7 +5,7 @@ import { admittedArtifacts, loadRegistryIndex, poolTotals, queryEvents } from ".
 import { formatDuration, formatRounded, isoTime, short, table } from "../../src/format";
 import { KINDS, parseAddress } from "../../src/parse";
 import { requireCurator, requirePool } from "../../src/pools";
-import { parseArtifactRef } from "../../src/refs";
+import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
 import {
   type CommonArgs,
@@ -154,6 +154,68 @@ curationTask(
   "pool-remove",
   "Remove an artifact from a pool; what it earned stays claimable (curator only)",
   "remove",
+);
+
+interface AdmitManyArgs extends CommonArgs {
+  pool?: string;
+  artifacts?: string;
+  weights?: string;
+}
+
+// One distribution before all admissions: the first members of a pool share what it carried by weight.
+kcTask<AdmitManyArgs>(
+  "pool-admit-many",
+  "Admit several artifacts at once, so they share funds the pool carried by weight (curator only)",
+  { chain: true, signer: true },
+  (t) =>
+    t
+      .addOptionalParam("pool", "Pool id")
+      .addOptionalParam("artifacts", "Comma-separated artifact digests or sha2-256 CIDs")
+      .addOptionalParam("weights", "Comma-separated weights, one per artifact, whole numbers from 1"),
+  async (args, { hre, say }) => {
+    const poolId = parsePoolId(required(args.pool, "pool", "1"));
+    const artifacts = await parseArtifactRefs(
+      required(args.artifacts, "artifacts", "0x…,0x…"),
+      "--artifacts",
+    );
+    const weights = required(args.weights, "weights", "1,3").split(",").map(parseWeight);
+    if (artifacts.length === 0) throw new KcError("--artifacts lists no artifact");
+    if (weights.length !== artifacts.length) {
+      throw new KcError(`--weights has ${weights.length} values for ${artifacts.length} artifacts`);
+    }
+    const { registry, pools, signer, account } = await contractsFor(args, hre, true);
+    const state = await requirePool(pools, poolId);
+    requireCurator(state, poolId, account!);
+    for (const artifact of artifacts) {
+      if (!(await registry.exists(artifact))) throw new KcError(`artifact ${artifact} is not registered`);
+      if ((await registry.artifact(artifact)).retracted) {
+        throw new KcError(`artifact ${artifact} was retracted by its owner and cannot be admitted`);
+      }
+      if ((await pools.member(poolId, artifact)).weight > 0n) {
+        throw new KcError(`artifact ${artifact} is already in pool #${poolId}; use kc pool-weight`);
+      }
+    }
+    const bound = pools.connect(signer!);
+    await bound.admitMany.staticCall(poolId, artifacts, weights);
+    const tx = await bound.admitMany(poolId, artifacts, weights);
+    const receipt = (await tx.wait())!;
+    const totalWeight = (await pools.pool(poolId)).totalWeight;
+    say(`Admitted ${artifacts.length} artifacts to pool #${poolId}`);
+    for (const [i, artifact] of artifacts.entries()) say(`  ${artifact}  weight ${weights[i]}`);
+    for (const line of keyValues([
+      ["total weight", totalWeight],
+      ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+    ])) {
+      say(`  ${line}`);
+    }
+    return {
+      poolId,
+      admitted: artifacts.map((artifact, i) => ({ artifact, weight: weights[i] })),
+      totalWeight,
+      txHash: tx.hash,
+      blockNumber: receipt.blockNumber,
+    };
+  },
 );
 
 interface ShowArgs extends CommonArgs {

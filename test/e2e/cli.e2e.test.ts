@@ -202,9 +202,9 @@ describe("kc CLI end to end on a hardhat node", function () {
     expect(
       (await kcJson("pool-admit", "--pool", poolId, "--artifact", DATASET, "--weight", "3")).totalWeight,
     ).to.equal("3");
-    expect(
-      (await kcJson("pool-admit", "--pool", poolId, "--artifact", SNIPPET, "--weight", "1")).totalWeight,
-    ).to.equal("4");
+    const many = await kcJson("pool-admit-many", "--pool", poolId, "--artifacts", SNIPPET, "--weights", "1");
+    expect(many.admitted).to.deep.equal([{ artifact: SNIPPET, weight: 1 }]);
+    expect(many.totalWeight).to.equal("4");
     const instant = await kcJson("fund", "--pool", poolId, "--amount", "100");
     expect(instant).to.include({ amount: (100n * TOKEN).toString(), received: (100n * TOKEN).toString() });
     expect(instant.approval).to.equal("permit");
@@ -280,6 +280,10 @@ describe("kc CLI end to end on a hardhat node", function () {
       [
         ["pool-admit", "--pool", "1", "--artifact", UNREGISTERED, "--weight", "1"],
         /^error: artifact 0xabab.* is not registered$/,
+      ],
+      [
+        ["pool-admit-many", "--pool", "1", "--artifacts", `${DATASET},${SNIPPET}`, "--weights", "1"],
+        /^error: --weights has 1 values for 2 artifacts$/,
       ],
       [
         ["register", "--path", "examples/snippet.py", "--kind", "poem"],
