@@ -16,7 +16,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { HardhatNetworkConfig } from "hardhat/types";
 import type { BaseContract, ContractTransactionResponse, InterfaceAbi } from "ethers";
 
-import { REGISTER_TYPES, registryDomain } from "../src/typedData";
+import { REGISTER_TYPES, registryDomain, type Registration } from "../src/typedData";
 import type { CommunityToken, KnowledgeRegistry, RewardPools } from "../typechain-types";
 import {
   BENCH_DIR,
@@ -61,22 +61,6 @@ const FQN = {
 //  Helpers
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-interface Contributor {
-  account: string;
-  share: number;
-}
-
-interface Registration {
-  digest: string;
-  kind: number;
-  uri: string;
-  contributors: Contributor[];
-  parents: string[];
-  upstreamBps: number;
-  minUpstreamBps: number;
-  secret: string;
-}
-
 type Signer = HardhatEthersSigner;
 
 const results: GasResults = {};
@@ -87,7 +71,7 @@ function digestOf(name: string): string {
 
 function registration(
   name: string,
-  contributors: Contributor[],
+  contributors: Registration["contributors"],
   more: Partial<Registration> = {},
 ): Registration {
   return {

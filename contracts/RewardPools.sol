@@ -20,6 +20,9 @@ import {Signatures} from "./libraries/Signatures.sol";
 /// @dev Claims read the pool index "virtually" (stream accrued to now, not stored), so a repeat claim on an artifact
 /// without parents writes only the claimed amount; any later stored index is at least that virtual one, so payouts
 /// stay monotone and backed. Claims on artifacts with parents also settle them, which moves their upstream part.
+/// The reentrancy guard sits on every function that moves tokens. Curation and `settle` move none and call only the
+/// registry, so a token hook re-entering them mid-transfer finds consistent state: a transfer in `fund` is measured by
+/// balance difference, and `claim` books everything before its single transfer.
 contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -96,17 +99,13 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRewardPools
-    function admit(uint256 poolId, bytes32 artifact, uint32 weight) external nonReentrant {
+    function admit(uint256 poolId, bytes32 artifact, uint32 weight) external {
         Pool storage pool_ = _requireCurator(poolId);
         _admit(pool_, poolId, artifact, weight, _accrue(pool_, 0));
     }
 
     /// @inheritdoc IRewardPools
-    function admitMany(
-        uint256 poolId,
-        bytes32[] calldata artifacts,
-        uint32[] calldata weights
-    ) external nonReentrant {
+    function admitMany(uint256 poolId, bytes32[] calldata artifacts, uint32[] calldata weights) external {
         Pool storage pool_ = _requireCurator(poolId);
         if (artifacts.length != weights.length) revert LengthMismatch(artifacts.length, weights.length);
         // One distribution before all of them: what was carried is then shared by every new member.
@@ -145,14 +144,14 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRewardPools
-    function setWeight(uint256 poolId, bytes32 artifact, uint32 weight) external nonReentrant {
+    function setWeight(uint256 poolId, bytes32 artifact, uint32 weight) external {
         if (weight == 0) revert ZeroWeight();
         uint32 oldWeight = _reweigh(poolId, artifact, weight);
         emit WeightChanged(poolId, artifact, oldWeight, weight);
     }
 
     /// @inheritdoc IRewardPools
-    function remove(uint256 poolId, bytes32 artifact) external nonReentrant {
+    function remove(uint256 poolId, bytes32 artifact) external {
         uint32 oldWeight = _reweigh(poolId, artifact, 0);
         emit ArtifactRemoved(poolId, artifact, oldWeight);
     }
@@ -220,7 +219,7 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IRewardPools
-    function settle(uint256 poolId, bytes32[] calldata artifacts) external nonReentrant {
+    function settle(uint256 poolId, bytes32[] calldata artifacts) external {
         uint256 index = _accrue(_requirePool(poolId), 0);
         for (uint256 i; i < artifacts.length; ++i) {
             Member storage member_ = _members[poolId][artifacts[i]];
@@ -403,8 +402,9 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     /// Keeping it within uint168 means no later release, claim or curation call can overflow the index.
     function _checkCapacity(Pool storage pool_, uint256 poolId, uint256 received) private view {
         uint256 pending = uint256(pool_.streamRemaining) + pool_.carried;
+        // By the invariant above, `pending` never exceeds `room`.
         uint256 room = (type(uint168).max - pool_.index) / SCALE;
-        if (pending > room || received > room - pending) revert PoolCapacityExceeded(poolId, received);
+        if (received > room - pending) revert PoolCapacityExceeded(poolId, received);
     }
 
     function _permit(

@@ -42,7 +42,8 @@ export async function tokenInfo(address: string, runner: ContractRunner): Promis
   return { address, symbol, decimals, contract, format: (v) => formatAmount(v, decimals, symbol) };
 }
 
-const PERMIT_TYPES = {
+/** ERC-2612 `Permit` typed-data types (without `EIP712Domain`, as ethers expects). */
+export const PERMIT_TYPES = {
   Permit: [
     { name: "owner", type: "address" },
     { name: "spender", type: "address" },

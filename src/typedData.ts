@@ -38,6 +38,18 @@ export interface ContributorMessage {
   share: BigNumberish;
 }
 
+/** `IKnowledgeRegistry.Registration`, as the contract takes it. */
+export interface Registration {
+  digest: string;
+  kind: number;
+  uri: string;
+  contributors: ContributorMessage[];
+  parents: string[];
+  upstreamBps: number;
+  minUpstreamBps: number;
+  secret: string;
+}
+
 /** The signed `Register` request: the registration plus who registers, with which nonce, until when. */
 export interface RegisterMessage {
   digest: string;

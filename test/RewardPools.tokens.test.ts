@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ZeroHash } from "ethers";
 import { ethers, ignition, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { AddressLike, BaseContract, Result } from "ethers";
@@ -354,6 +355,88 @@ describe("RewardPools", function () {
       expect(await reentrant.lastHookResult()).to.equal(
         pools.interface.getError("ReentrancyGuardReentrantCall")!.selector,
       );
+    });
+    it("every token-moving entry point refuses to be re-entered from a transfer hook; nothing changes", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, reentrant, alice } = env;
+      const poolId = await poolOf(env, reentrant, [[R, 1]]);
+      await pools.connect(funder).fund(poolId, 1_000n);
+      const far = (await time.latest()) + 3_600;
+      const calls: [string, string][] = [
+        ["fundStream", pools.interface.encodeFunctionData("fundStream", [poolId, 1n, 10])],
+        [
+          "fundWithPermit",
+          pools.interface.encodeFunctionData("fundWithPermit", [poolId, 1n, far, 27, ZeroHash, ZeroHash]),
+        ],
+        [
+          "fundStreamWithPermit",
+          pools.interface.encodeFunctionData("fundStreamWithPermit", [
+            poolId,
+            1n,
+            10,
+            far,
+            27,
+            ZeroHash,
+            ZeroHash,
+          ]),
+        ],
+        [
+          "claimBySig",
+          pools.interface.encodeFunctionData("claimBySig", [
+            poolId,
+            [target(R, 0)],
+            alice.address,
+            alice.address,
+            0n,
+            far,
+            "0x",
+          ]),
+        ],
+      ];
+      for (const [name, data] of calls) {
+        await reentrant.setHook(pools, data, true);
+        await expectUnchanged(env, poolId, reentrant, async () =>
+          expect(
+            pools.connect(alice).claim(poolId, [target(R, 0)], alice),
+            `${name} re-entered from claim's transfer`,
+          ).to.be.revertedWithCustomError(pools, "ReentrancyGuardReentrantCall"),
+        );
+      }
+    });
+
+    it("a hook calling settle (unguarded: it moves no tokens) during fund's transferFrom leaves the books exact", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, reentrant, alice, bob } = env;
+      const poolId = await poolOf(env, reentrant, [[R, 1]]);
+      await pools.connect(funder).fund(poolId, 1_000n);
+      await reentrant.setHook(pools, pools.interface.encodeFunctionData("settle", [poolId, [R]]), true);
+      await expect(pools.connect(funder).fund(poolId, 1_000n))
+        .to.emit(pools, "PoolFunded")
+        .withArgs(poolId, funder.address, 1_000n, 1_000n);
+      expect(await reentrant.lastHookSuccess()).to.equal(true);
+      // R's contributors hold 60 / 40 of everything funded: nothing lost or counted twice by the nested settle.
+      expect(await pools.claimable(poolId, R, alice)).to.equal(1_200n);
+      expect(await pools.claimable(poolId, R, bob)).to.equal(800n);
+      expect(await reentrant.balanceOf(pools)).to.equal(2_000n);
+    });
+  });
+
+  describe("with a token that delivers nothing", function () {
+    it("reverts with NothingReceived(poolId) when a 100 % fee leaves the pool nothing; nothing changes", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder } = env;
+      const burnAll = await ethers.deployContract("FeeOnTransferToken", [10_000]);
+      await burnAll.mint(funder.address, 1_000n);
+      await burnAll.connect(funder).approve(pools, ethers.MaxUint256);
+      const poolId = await poolOf(env, burnAll, [[R, 1]]);
+      await expectUnchanged(env, poolId, burnAll, async () =>
+        expect(pools.connect(funder).fund(poolId, 1_000n))
+          .to.be.revertedWithCustomError(pools, "NothingReceived")
+          .withArgs(poolId),
+      );
+      await expect(pools.connect(funder).fundStream(poolId, 1_000n, 10))
+        .to.be.revertedWithCustomError(pools, "NothingReceived")
+        .withArgs(poolId);
     });
   });
 

@@ -3,6 +3,7 @@ import type { AddressLike, BigNumberish, Signer } from "ethers";
 
 import CommunityTokenModule from "../../ignition/modules/CommunityToken";
 import KnowledgeCommonsModule from "../../ignition/modules/KnowledgeCommons";
+import { PERMIT_TYPES } from "../../src/token";
 import { claimTypedData, poolsDomain, type ClaimTargetMessage } from "../../src/typedData";
 import type { CommunityToken, KnowledgeRegistry, RewardPools } from "../../typechain-types";
 import { Kind, digestOf, registration, type Registration } from "./registry";
@@ -148,15 +149,6 @@ export async function signPermit(
     chainId,
     verifyingContract: await token.getAddress(),
   };
-  const types = {
-    Permit: [
-      { name: "owner", type: "address" },
-      { name: "spender", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  };
   const message = {
     owner: ownerAddress,
     spender: await ethers.resolveAddress(spender),
@@ -164,7 +156,7 @@ export async function signPermit(
     nonce: await token.nonces(ownerAddress),
     deadline,
   };
-  const signature = ethers.Signature.from(await owner.signTypedData(domain, types, message));
+  const signature = ethers.Signature.from(await owner.signTypedData(domain, PERMIT_TYPES, message));
   return { v: signature.v, r: signature.r, s: signature.s };
 }
 

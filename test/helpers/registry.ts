@@ -2,7 +2,13 @@ import { ethers, ignition } from "hardhat";
 import type { AddressLike, BigNumberish, Signer } from "ethers";
 
 import KnowledgeRegistryModule from "../../ignition/modules/KnowledgeRegistry";
-import { REGISTER_TYPES, registerTypedData, registryDomain } from "../../src/typedData";
+import {
+  REGISTER_TYPES,
+  registerTypedData,
+  registryDomain,
+  type ContributorMessage as Contributor,
+  type Registration,
+} from "../../src/typedData";
 import type { KnowledgeRegistry } from "../../typechain-types";
 
 export { REGISTER_TYPES };
@@ -18,22 +24,7 @@ export const Kind = {
   Other: 6,
 } as const;
 
-export interface Contributor {
-  account: string;
-  share: BigNumberish;
-}
-
-/** `IKnowledgeRegistry.Registration`, as the contract takes it. */
-export interface Registration {
-  digest: string;
-  kind: number;
-  uri: string;
-  contributors: Contributor[];
-  parents: string[];
-  upstreamBps: number;
-  minUpstreamBps: number;
-  secret: string;
-}
+export type { ContributorMessage as Contributor, Registration } from "../../src/typedData";
 
 /** Parameters of the Ignition module `KnowledgeRegistry`. */
 export interface RegistryParameters {
