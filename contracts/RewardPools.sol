@@ -39,6 +39,9 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     uint8 private constant FLAG_HAS_EARNED = 1;
 
     /// @inheritdoc IRewardPools
+    uint256 public constant MAX_STREAM_DURATION = 5 * 365 days;
+
+    /// @inheritdoc IRewardPools
     IKnowledgeRegistry public immutable registry;
 
     /// @inheritdoc IRewardPools
@@ -351,8 +354,8 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     function _fundStream(uint256 poolId, uint256 amount, uint256 duration) private {
         Pool storage pool_ = _requirePool(poolId);
         if (duration == 0) revert ZeroDuration();
-        // Compared before adding, so a huge duration reverts with DurationTooLong rather than an overflow panic.
-        if (duration > type(uint40).max - block.timestamp) revert DurationTooLong(duration);
+        // Bounded so a dust stream cannot hold a pool's schedule for millennia (see `_checkTopUp`).
+        if (duration > MAX_STREAM_DURATION) revert DurationTooLong(duration);
         uint256 streamEnd = block.timestamp + duration;
         uint256 received = _pull(pool_, poolId, amount);
         _checkCapacity(pool_, poolId, received);
@@ -360,31 +363,41 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         uint256 unreleased = pool_.streamRemaining;
         uint256 remaining = unreleased + received;
         uint256 currentEnd = pool_.streamEnd;
+        // The curator sets the schedule (it already decides who is paid, and still cannot take funds), so it may
+        // reshape a running stream, e.g. one a griefer started with 1 wei over years.
         if (unreleased != 0 && currentEnd > block.timestamp) {
-            _checkTopUp(unreleased, currentEnd, remaining, streamEnd, received);
+            _checkTopUp(pool_, unreleased, currentEnd, remaining, streamEnd, received);
         }
         pool_.streamRemaining = remaining.toUint128();
         pool_.streamEnd = uint40(streamEnd);
         emit StreamFunded(poolId, msg.sender, amount, received, remaining, streamEnd);
     }
 
-    /// @dev Anyone may top up a running stream, so a top-up must not reschedule other funders' money: it cannot end
-    /// the stream sooner (releasing it early to today's members) nor release it more slowly (pushing it out).
+    /// @dev Anyone may top up a running stream, so a top-up by anyone but the curator must not reschedule other
+    /// funders' money: it cannot end the stream sooner (releasing it early to today's members) nor release it more
+    /// slowly (pushing it out).
+    /// The curator is read only when a top-up would be refused, so ordinary top-ups do not pay for the exemption.
     function _checkTopUp(
+        Pool storage pool_,
         uint256 unreleased,
         uint256 currentEnd,
         uint256 remaining,
         uint256 newEnd,
         uint256 received
     ) private view {
-        if (newEnd < currentEnd) revert StreamEndsEarlier(currentEnd, newEnd);
+        if (newEnd < currentEnd) {
+            if (msg.sender != pool_.curator) revert StreamEndsEarlier(currentEnd, newEnd);
+            return;
+        }
         uint256 keepsRate = Math.mulDiv(
             unreleased,
             newEnd - block.timestamp,
             currentEnd - block.timestamp,
             Math.Rounding.Ceil
         );
-        if (remaining < keepsRate) revert StreamTopUpTooSmall(received, keepsRate - unreleased);
+        if (remaining < keepsRate && msg.sender != pool_.curator) {
+            revert StreamTopUpTooSmall(received, keepsRate - unreleased);
+        }
     }
 
     /// @dev Credits what arrived, not what was asked for, so fee-on-transfer tokens cannot make a pool insolvent.

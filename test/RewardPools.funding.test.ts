@@ -1,3 +1,4 @@
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -322,16 +323,16 @@ describe("RewardPools", function () {
       expect(await pools.claimable(poolId, fx.artB, fx.carol)).to.equal((total * 3n) / 4n);
     });
 
-    it("refuses a 1-wei top-up that would stretch a running stream over a century", async function () {
+    it("refuses a 1-wei top-up that would stretch a running stream over 5 years", async function () {
       const { pools, token, funder, stranger, poolId } = await loadFixture(fundingFixture);
       const start = (await time.latest()) + 10;
       await time.setNextBlockTimestamp(start);
       await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
       const balance = await token.balanceOf(stranger);
 
-      const century = 100n * 365n * 24n * 3600n;
+      const century = 5n * 365n * 24n * 3600n; // MAX_STREAM_DURATION
       await time.setNextBlockTimestamp(start + 400);
-      // Keeping 1 token per second over the century needs 600 · century / 600 − 600 more.
+      // Keeping 1 token per second over 5 years needs 600 · century / 600 − 600 more.
       await expect(pools.connect(stranger).fundStream(poolId, 1n, century))
         .to.be.revertedWithCustomError(pools, "StreamTopUpTooSmall")
         .withArgs(1n, tokens(century) - tokens(600));
@@ -347,8 +348,8 @@ describe("RewardPools", function () {
       await time.setNextBlockTimestamp(start);
       await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
 
-      // At the old end exactly, everything is released: 1 wei over a century is a new stream, not a top-up.
-      const century = 100 * 365 * 24 * 3600;
+      // At the old end exactly, everything is released: 1 wei over 5 years is a new stream, not a top-up.
+      const century = 5 * 365 * 24 * 3600; // MAX_STREAM_DURATION
       await time.setNextBlockTimestamp(start + 1000);
       await expect(pools.connect(stranger).fundStream(poolId, 1n, century))
         .to.emit(pools, "StreamFunded")
@@ -376,23 +377,58 @@ describe("RewardPools", function () {
         .withArgs(9n);
     });
 
-    it("reverts with DurationTooLong(duration) past the uint40 timestamps, and accepts the last one", async function () {
+    it("reverts with DurationTooLong(duration) past MAX_STREAM_DURATION (5 years), and accepts exactly that", async function () {
       const { pools, funder, poolId } = await loadFixture(fundingFixture);
-      const now = BigInt(await time.latest());
-      await time.setNextBlockTimestamp(now + 10n);
-      const tooLong = MAX_UINT40 + 1n - (now + 10n);
-      await expect(pools.connect(funder).fundStream(poolId, tokens(1), tooLong))
+      const max = await pools.MAX_STREAM_DURATION();
+      expect(max).to.equal(5n * 365n * 86_400n);
+      await expect(pools.connect(funder).fundStream(poolId, tokens(1), max + 1n))
         .to.be.revertedWithCustomError(pools, "DurationTooLong")
-        .withArgs(tooLong);
-      await time.setNextBlockTimestamp(now + 20n);
-      const longest = MAX_UINT40 - (now + 20n);
-      await expect(pools.connect(funder).fundStream(poolId, tokens(1), longest))
+        .withArgs(max + 1n);
+      const at = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(at);
+      await expect(pools.connect(funder).fundStream(poolId, tokens(1), max))
         .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, funder.address, tokens(1), tokens(1), tokens(1), MAX_UINT40);
+        .withArgs(poolId, funder.address, tokens(1), tokens(1), tokens(1), at + max);
       const huge = ethers.MaxUint256 - 1000n;
       await expect(pools.connect(funder).fundStream(poolId, tokens(1), huge))
         .to.be.revertedWithCustomError(pools, "DurationTooLong")
         .withArgs(huge);
+    });
+
+    it("lets the curator reshape a running stream that a 1-wei griefer stretched, which anyone else may not", async function () {
+      const { pools, token, funder, curator, poolId } = await loadFixture(fundingFixture);
+      const max = await pools.MAX_STREAM_DURATION();
+      await token.connect(funder).approve(pools, ethers.MaxUint256);
+      await token.connect(funder).transfer(curator, tokens(100) + 1n);
+      await token.connect(curator).approve(pools, ethers.MaxUint256);
+      await pools.connect(funder).fundStream(poolId, 1n, max);
+      const stretched = await pools.pool(poolId);
+      await expect(
+        pools.connect(funder).fundStream(poolId, tokens(100), 30n * 86_400n),
+      ).to.be.revertedWithCustomError(pools, "StreamEndsEarlier");
+      const at = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(at);
+      await expect(pools.connect(curator).fundStream(poolId, tokens(100), 30n * 86_400n))
+        .to.emit(pools, "StreamFunded")
+        .withArgs(
+          poolId,
+          curator.address,
+          tokens(100),
+          tokens(100),
+          stretched.streamRemaining + tokens(100),
+          at + 30n * 86_400n,
+        );
+      expect((await pools.pool(poolId)).streamEnd).to.equal(at + 30n * 86_400n);
+      // Slowing the stream down is refused to anyone else, allowed to the curator.
+      await expect(pools.connect(funder).fundStream(poolId, 1n, 60n * 86_400n)).to.be.revertedWithCustomError(
+        pools,
+        "StreamTopUpTooSmall",
+      );
+      const later = at + 100n;
+      await time.setNextBlockTimestamp(later);
+      await expect(pools.connect(curator).fundStream(poolId, 1n, 60n * 86_400n))
+        .to.emit(pools, "StreamFunded")
+        .withArgs(poolId, curator.address, 1n, 1n, anyValue, later + 60n * 86_400n);
     });
   });
 

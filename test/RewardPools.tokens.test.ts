@@ -605,7 +605,7 @@ describe("RewardPools", function () {
       const env = await loadFixture(tokensFixture);
       const { pools, funder, big } = env;
       const poolId = await poolOf(env, big, [[R, 1]]);
-      await pools.connect(funder).fundStream(poolId, U128_MAX, 1_000_000_000);
+      await pools.connect(funder).fundStream(poolId, U128_MAX, 100_000_000);
       await time.setNextBlockTimestamp((await time.latest()) + 10);
       await expectUnchanged(env, poolId, big, async () =>
         expect(pools.connect(funder).fundStream(poolId, 1n << 127n, 10))

@@ -126,7 +126,7 @@ interface IRewardPools {
     error ZeroAmount();
     /// @notice A stream needs a positive duration.
     error ZeroDuration();
-    /// @notice The stream would end after the timestamps the pool stores (uint40).
+    /// @notice A stream may last at most MAX_STREAM_DURATION seconds.
     error DurationTooLong(uint256 duration);
     /// @notice Accepting `received` could push the pool index past its range once everything pending is
     /// distributed at total weight 1 (a pool pays at most about 2^128 token units per unit of weight in its life).
@@ -186,10 +186,12 @@ interface IRewardPools {
     /// @notice Distributes `amount` of the pool's token to its artifacts at once (needs an allowance).
     function fund(uint256 poolId, uint256 amount) external;
 
-    /// @notice Streams `amount` linearly over `duration` seconds; an unfinished stream's remainder joins it and
-    /// is released over the new duration. A top-up of a running stream may not end it sooner
-    /// (`StreamEndsEarlier`) nor release it more slowly (`StreamTopUpTooSmall` names the least amount that keeps
-    /// the current rate over the longer duration).
+    /// @notice Streams `amount` linearly over `duration` seconds (at most MAX_STREAM_DURATION); an unfinished
+    /// stream's remainder joins it and is released over the new duration. A top-up of a running stream by anyone but
+    /// the curator may not end it sooner (`StreamEndsEarlier`) nor release it more slowly (`StreamTopUpTooSmall`
+    /// names the least amount that keeps the current rate over the longer duration). `duration` counts from the
+    /// block that includes the call, so a top-up sized to the exact minimum fails if it is included later: add a
+    /// margin.
     function fundStream(uint256 poolId, uint256 amount, uint256 duration) external;
 
     /// @notice `fund` with an ERC-2612 permit in the same transaction.
@@ -243,6 +245,9 @@ interface IRewardPools {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
     //  Views
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Longest stream, in seconds (5 years).
+    function MAX_STREAM_DURATION() external view returns (uint256);
 
     /// @notice Fixed-point scale of the pool index and of "scaled" amounts.
     function SCALE() external view returns (uint256);
