@@ -97,7 +97,7 @@ describe("KnowledgeRegistry", function () {
         domain.verifyingContract,
       ]);
       expect(ethers.TypedDataEncoder.from(REGISTER_TYPES).encodeType("Register")).to.equal(
-        "Register(bytes32 digest,uint8 kind,string uri,Contributor[] contributors,bytes32[] parents," +
+        "Register(bytes32 digest,uint8 kind,uint8 scheme,string uri,Contributor[] contributors,bytes32[] parents," +
           "uint16 upstreamBps,uint16 minUpstreamBps,bytes32 secret,address registrant,uint256 nonce," +
           "uint256 deadline)Contributor(address account,uint32 share)",
       );
@@ -280,7 +280,7 @@ describe("KnowledgeRegistry", function () {
           guardedRegistry.connect(relayer).registerBySig(reg, alice.address, 0, deadline, signature),
         )
           .to.emit(guardedRegistry, "ArtifactRegistered")
-          .withArgs(...registeredArgs(reg, alice.address));
+          .withArgs(...registeredArgs(reg, alice.address, signerCommitment));
         expect(await guardedRegistry.commitments(signerCommitment)).to.equal(ethers.MaxUint256);
         expect(await guardedRegistry.nonces(alice.address)).to.equal(1n);
       });

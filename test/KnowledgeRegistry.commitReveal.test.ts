@@ -121,7 +121,7 @@ describe("KnowledgeRegistry", function () {
       await time.setNextBlockTimestamp(t1 + MIN_AGE);
       await expect(registry.connect(alice).register(reg))
         .to.emit(registry, "ArtifactRegistered")
-        .withArgs(...registeredArgs(reg, alice.address));
+        .withArgs(...registeredArgs(reg, alice.address, commitment));
     });
 
     it("reverts when the commitment was already used", async function () {
@@ -176,7 +176,7 @@ describe("KnowledgeRegistry", function () {
       await time.setNextBlockTimestamp(t0 + MIN_AGE);
       await expect(registry.connect(alice).register(reg))
         .to.emit(registry, "ArtifactRegistered")
-        .withArgs(...registeredArgs(reg, alice.address));
+        .withArgs(...registeredArgs(reg, alice.address, commitment));
       expect(await registry.ownerOf(BigInt(reg.digest))).to.equal(alice.address);
       expect(await registry.commitments(commitment)).to.equal(ethers.MaxUint256);
     });
@@ -238,7 +238,7 @@ describe("KnowledgeRegistry", function () {
       await time.setNextBlockTimestamp(t0 + MIN_AGE);
       await expect(registry.connect(alice).register(reg))
         .to.emit(registry, "ArtifactRegistered")
-        .withArgs(...registeredArgs(reg, alice.address));
+        .withArgs(...registeredArgs(reg, alice.address, commitment));
     });
 
     it("does not need a commitment when commit-reveal is off", async function () {

@@ -119,6 +119,8 @@ describe("KnowledgeRegistry", function () {
         contributors: Array.from({ length: 8 }, (_, i) => ({ account: account(i), share: 1250 })),
         parents,
         upstreamBps: 1000,
+        // The second parent asks 500 of its derivatives, so this one must ask at least as much.
+        minUpstreamBps: 500,
       });
       const gas = record(
         "register 8c + 2p, 66-char URI",

@@ -275,7 +275,12 @@ describe("KnowledgeRegistry", function () {
       const { registry, alice, parent } = await loadFixture(registryFixture);
       const strict = registration({ digest: digestOf("strict parent"), minUpstreamBps: 500 });
       await registry.connect(alice).register(strict);
-      const reg = registration({ digest: digestOf("child"), parents: [parent.digest, strict.digest] });
+      // The child asks of its own derivatives what strict asks of it, as the minimum propagates.
+      const reg = registration({
+        digest: digestOf("child"),
+        parents: [parent.digest, strict.digest],
+        minUpstreamBps: 500,
+      });
 
       // Two parents share upstreamBps equally: strict's part of 999 is 499 (rounded down), of 500 only 250.
       await expect(registry.connect(alice).register({ ...reg, upstreamBps: 999 }))
@@ -297,7 +302,12 @@ describe("KnowledgeRegistry", function () {
       for (const reg of [low, first, second]) await registry.connect(alice).register(reg);
 
       // Both ask 500: 999 gives each 499, and the first of them is named.
-      const both = registration({ digest: digestOf("child of two"), parents: [first.digest, second.digest] });
+      // Each child asks 500 of its own derivatives, the most any of its parents asks (the minimum propagates).
+      const both = registration({
+        digest: digestOf("child of two"),
+        parents: [first.digest, second.digest],
+        minUpstreamBps: 500,
+      });
       await expect(registry.connect(alice).register({ ...both, upstreamBps: 999 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
         .withArgs(first.digest, 500, 499);
@@ -309,6 +319,7 @@ describe("KnowledgeRegistry", function () {
       const mixed = registration({
         digest: digestOf("child of mixed"),
         parents: [low.digest, second.digest],
+        minUpstreamBps: 500,
       });
       await expect(registry.connect(alice).register({ ...mixed, upstreamBps: 999 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
@@ -318,6 +329,7 @@ describe("KnowledgeRegistry", function () {
       const three = registration({
         digest: digestOf("child of three"),
         parents: [low.digest, first.digest, second.digest],
+        minUpstreamBps: 500,
       });
       await expect(registry.connect(alice).register({ ...three, upstreamBps: 1499 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
@@ -346,6 +358,7 @@ describe("KnowledgeRegistry", function () {
         digest: digestOf("padded child"),
         contributors: [{ account: bob.address, share: 1 }],
         parents: [...padding, strict.digest],
+        minUpstreamBps: 5000,
       });
       // 5000 over 16 parents would give the strict parent 312 bps, not the 5000 it asks.
       await expect(registry.connect(bob).register({ ...padded, upstreamBps: 5000 }))
@@ -361,6 +374,7 @@ describe("KnowledgeRegistry", function () {
         digest: digestOf("honest child"),
         contributors: [{ account: bob.address, share: 1 }],
         parents: [padding[0], strict.digest],
+        minUpstreamBps: 5000,
       });
       await expect(registry.connect(bob).register({ ...honest, upstreamBps: 9999 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
@@ -542,11 +556,12 @@ describe("KnowledgeRegistry", function () {
       const { registry, alice, parent } = await loadFixture(registryFixture);
       const other = registration({ digest: digestOf("other"), minUpstreamBps: 100 });
       await registry.connect(alice).register(other);
-      // Two parents share upstreamBps equally: 200 gives `other` the 100 it asks.
+      // Two parents share upstreamBps equally: 200 gives `other` the 100 it asks, and v2 asks as much in turn.
       const v2 = registration({
         digest: digestOf("v2"),
         parents: [parent.digest, other.digest],
         upstreamBps: 200,
+        minUpstreamBps: 100,
       });
       await registry.connect(alice).registerVersion(parent.digest, v2);
       expect(await registry.parentsOf(v2.digest)).to.deep.equal([parent.digest, other.digest]);
