@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import {
+  DigestScheme,
   REGISTER_TYPES,
   commitmentOf,
   deployRegistry,
@@ -138,6 +139,7 @@ describe("KnowledgeRegistry", function () {
       const altered = [
         { ...reg, digest: digestOf("other") },
         { ...reg, kind: reg.kind + 1 },
+        { ...reg, scheme: DigestScheme.UnixFs },
         { ...reg, uri: reg.uri + "x" },
         { ...reg, contributors: [{ ...reg.contributors[0], share: 4 }, reg.contributors[1]] },
         { ...reg, contributors: [reg.contributors[1], reg.contributors[0]] },
@@ -161,6 +163,23 @@ describe("KnowledgeRegistry", function () {
         .withArgs(bob.address);
       expect(await registry.nonces(alice.address)).to.equal(0n);
       expect(await registry.exists(reg.digest)).to.equal(false);
+    });
+
+    it("signs the digest scheme: a signature over one scheme registers that scheme and fails for another", async function () {
+      const { registry, alice, relayer, reg, deadline } = await loadFixture(bySigFixture);
+      const manifest = { ...reg, scheme: DigestScheme.Manifest };
+      const signature = await signRegistration(alice, registry, manifest, alice, 0, deadline);
+      for (const scheme of [DigestScheme.Raw, DigestScheme.UnixFs]) {
+        await expect(
+          registry.connect(relayer).registerBySig({ ...reg, scheme }, alice.address, 0, deadline, signature),
+        )
+          .to.be.revertedWithCustomError(registry, "InvalidSignature")
+          .withArgs(alice.address);
+      }
+      await expect(registry.connect(relayer).registerBySig(manifest, alice.address, 0, deadline, signature))
+        .to.emit(registry, "ArtifactRegistered")
+        .withArgs(...registeredArgs(manifest, alice.address));
+      expect((await registry.artifact(reg.digest)).scheme).to.equal(BigInt(DigestScheme.Manifest));
     });
 
     it("reverts when someone else signed", async function () {

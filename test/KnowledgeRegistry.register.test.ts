@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
 import {
+  DigestScheme,
   Kind,
   type Registration,
   deployRegistry,
@@ -40,6 +41,7 @@ describe("KnowledgeRegistry", function () {
       const reg = registration({
         digest: digestOf("model v1"),
         kind: Kind.Model,
+        scheme: DigestScheme.UnixFs,
         uri: "ar://model-v1",
         contributors: [
           { account: bob.address, share: 7000 },
@@ -63,6 +65,7 @@ describe("KnowledgeRegistry", function () {
       const info = await registry.artifact(reg.digest);
       expect(info.owner).to.equal(alice.address);
       expect(info.kind).to.equal(BigInt(Kind.Model));
+      expect(info.scheme).to.equal(BigInt(DigestScheme.UnixFs));
       expect(info.upstreamBps).to.equal(1500n);
       expect(info.minUpstreamBps).to.equal(250n);
       expect(info.contributorCount).to.equal(2n);
@@ -95,6 +98,54 @@ describe("KnowledgeRegistry", function () {
         await registry.connect(alice).register(reg);
         expect((await registry.artifact(reg.digest)).kind).to.equal(BigInt(kind));
       }
+    });
+
+    it("stores, returns and emits every digest scheme", async function () {
+      const { registry, alice } = await loadFixture(registryFixture);
+      for (const [name, scheme] of Object.entries(DigestScheme)) {
+        const reg = registration({ digest: digestOf(`scheme ${name}`), kind: Kind.Document, scheme });
+        await expect(registry.connect(alice).register(reg))
+          .to.emit(registry, "ArtifactRegistered")
+          .withArgs(...registeredArgs(reg, alice.address));
+        const info = await registry.artifact(reg.digest);
+        expect(info.scheme).to.equal(BigInt(scheme));
+        expect(info.kind).to.equal(BigInt(Kind.Document));
+        expect([info.retracted, info.isVersion]).to.deep.equal([false, false]);
+      }
+    });
+
+    it("keeps the scheme apart from the version and retracted flags it shares a byte with", async function () {
+      const { registry, alice, parent } = await loadFixture(registryFixture);
+      const v2 = registration({
+        digest: digestOf("manifest v2"),
+        scheme: DigestScheme.Manifest,
+        parents: [parent.digest],
+      });
+      await registry.connect(alice).registerVersion(parent.digest, v2);
+      let info = await registry.artifact(v2.digest);
+      expect([info.scheme, info.isVersion, info.retracted]).to.deep.equal([
+        BigInt(DigestScheme.Manifest),
+        true,
+        false,
+      ]);
+      expect(await registry.latestVersion(parent.digest)).to.equal(v2.digest);
+
+      await registry.connect(alice).retract(v2.digest, "superseded");
+      info = await registry.artifact(v2.digest);
+      expect([info.scheme, info.isVersion, info.retracted]).to.deep.equal([
+        BigInt(DigestScheme.Manifest),
+        true,
+        true,
+      ]);
+      expect((await registry.economics(v2.digest)).retracted).to.equal(true);
+      expect(await registry.latestVersion(v2.digest)).to.equal(v2.digest);
+    });
+
+    it("reverts when the scheme is not a DigestScheme", async function () {
+      const { registry, alice } = await loadFixture(registryFixture);
+      const reg = registration({ digest: digestOf("scheme 3"), scheme: 3 });
+      await expect(registry.connect(alice).register(reg)).to.be.revertedWithoutReason();
+      expect(await registry.exists(reg.digest)).to.equal(false);
     });
 
     it("accepts exactly 64 contributors, 16 parents, 10000 bps and a 1024-byte URI", async function () {
