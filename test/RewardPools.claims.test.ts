@@ -612,7 +612,7 @@ describe("RewardPools", function () {
       ).to.changeTokenBalances(token, [pools, alice], [-tokens(1000), tokens(1000)]);
     });
 
-    it("reverts a replay with InvalidAccountNonce(claimant, currentNonce)", async function () {
+    it("reverts a replay with InvalidNonce(account, current)", async function () {
       const { pools, alice, relayer, poolId, artA } = await loadFixture(claimsFixture);
       const targets = [target(artA, 0)];
       const message = {
