@@ -1218,10 +1218,11 @@ describe("RewardPools", function () {
       // L2 owes 250 to L1, which is retracted: the view already counts it as L2's.
       expect(await pools.claimable(lp, lin2, bob)).to.equal(tokens(500));
       const tx = await pools.connect(stranger).settle(lp, [lin2], 2);
-      // L2 earned nothing directly and passes nothing on: the withholding is the only record of what it kept.
+      // L2 earned nothing directly and passes nothing on, yet its settlement is logged: it kept the 250.
       expect(await poolEventsOf(pools, tx)).to.deep.equal([
         ["PoolAccrued", lp, index, BigInt(await txTimestamp(tx)), 0n],
         ["UpstreamWithheld", lp, lin2, lin1, tokens(250) * SCALE],
+        ["ArtifactSettled", lp, lin2, index, tokens(250) * SCALE, 0n],
       ]);
       const l2 = await pools.member(lp, lin2);
       expect([l2.earnedScaled, l2.pendingUpstreamScaled]).to.deep.equal([tokens(500) * SCALE, 0n]);
