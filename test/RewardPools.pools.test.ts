@@ -905,6 +905,19 @@ describe("RewardPools", function () {
       );
     });
 
+    it("keeps a due change executable until it is executed or cancelled: it does not expire", async function () {
+      const { pools, token, curator, funder, stranger, artA, alice } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await pools.connect(curator).admit(delayed, artA, 1);
+      await time.increase(60 * DAY);
+      // A funder arriving two months later meets a change that applies in the same block as anyone likes.
+      await pools.connect(funder).fund(delayed, tokens(1000));
+      await expect(pools.connect(stranger).executeChange(delayed, 1))
+        .to.emit(pools, "CurationExecuted")
+        .withArgs(delayed, 1n, stranger.address);
+      expect(await pools.claimable(delayed, artA, alice)).to.equal(tokens(600));
+    });
+
     it("lets a new curator cancel or execute changes its predecessor announced", async function () {
       const { pools, token, curator, newCurator, stranger, artA, artB } = await loadFixture(poolsFixture);
       const delayed = await createPool(pools, stranger, token, curator, DAY);
