@@ -830,7 +830,9 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
             _earned[poolId][artifact] += kept;
             member_.flags |= FLAG_HAS_EARNED;
         }
-        if (direct != 0 || outflow != 0) emit ArtifactSettled(poolId, artifact, index, kept, outflow);
+        // `kept` counts what retracted parents left with the artifact, so a settlement whose whole outflow was
+        // withheld is logged too (direct != 0 implies kept + outflow != 0).
+        if (kept != 0 || outflow != 0) emit ArtifactSettled(poolId, artifact, index, kept, outflow);
         return count;
     }
 
