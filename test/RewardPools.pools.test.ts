@@ -905,17 +905,31 @@ describe("RewardPools", function () {
       );
     });
 
-    it("keeps a due change executable until it is executed or cancelled: it does not expire", async function () {
-      const { pools, token, curator, funder, stranger, artA, alice } = await loadFixture(poolsFixture);
+    it("keeps a due change executable for CHANGE_WINDOW, then lets it lapse: no announcement lingers", async function () {
+      const { pools, token, curator, funder, stranger, artA, artB, alice } = await loadFixture(poolsFixture);
       const delayed = await createPool(pools, stranger, token, curator, DAY);
+      expect(await pools.CHANGE_WINDOW()).to.equal(7n * BigInt(DAY));
       await pools.connect(curator).admit(delayed, artA, 1);
-      await time.increase(60 * DAY);
-      // A funder arriving two months later meets a change that applies in the same block as anyone likes.
-      await pools.connect(funder).fund(delayed, tokens(1000));
+      await pools.connect(curator).admit(delayed, artB, 1);
+      const [executeAfter] = await pools.pendingChange(delayed, 1);
+      const lastMoment = executeAfter + 7n * BigInt(DAY);
+      // The last second of the window still works...
+      await time.setNextBlockTimestamp(lastMoment);
       await expect(pools.connect(stranger).executeChange(delayed, 1))
         .to.emit(pools, "CurationExecuted")
         .withArgs(delayed, 1n, stranger.address);
+      // ...one second later the other change has lapsed, and a funder arriving later is not surprised by it.
+      await time.setNextBlockTimestamp(lastMoment + 1n);
+      await expect(pools.connect(stranger).executeChange(delayed, 2))
+        .to.be.revertedWithCustomError(pools, "ChangeExpired")
+        .withArgs(2n, lastMoment);
+      await pools.connect(funder).fund(delayed, tokens(1000));
       expect(await pools.claimable(delayed, artA, alice)).to.equal(tokens(600));
+      expect((await pools.member(delayed, artB)).weight).to.equal(0n);
+      // The curator clears the lapsed announcement.
+      await expect(pools.connect(curator).cancelChange(delayed, 2))
+        .to.emit(pools, "CurationCancelled")
+        .withArgs(delayed, 2n);
     });
 
     it("lets a new curator cancel or execute changes its predecessor announced", async function () {
