@@ -503,6 +503,42 @@ describe("RewardPools", function () {
       );
     });
 
+    it("lets nobody reshape another's stream: a 1-wei 5-year stream and the curator's 1-wei 1-second stream change nothing", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, token, curator, funder, stranger, poolId } = fx;
+      await token.connect(funder).transfer(curator, 1n);
+      await token.connect(curator).approve(pools, ethers.MaxUint256);
+      const max = await pools.MAX_STREAM_DURATION();
+      const S = BigInt(await time.latest()) + 10n;
+      // A griefer's 1 wei over 5 years first: the funder's 30-day stream still goes through, on its own schedule.
+      await at(S);
+      await pools.connect(stranger).fundStream(poolId, 1n, max, false, 0);
+      await at(S + 1n);
+      await expect(pools.connect(funder).fundStream(poolId, tokens(1_000_000), 30n * DAY, true, 0)).to.emit(
+        pools,
+        "StreamCreated",
+      );
+      // The curator's 1 wei over 1 second (the old capture) only adds its own wei.
+      await at(S + 2n);
+      await pools.connect(curator).fundStream(poolId, 1n, 1, false, 0);
+      const streams: ModelStream[] = [
+        { amount: 1n, start: S, end: S + max },
+        { amount: tokens(1_000_000), start: S + 1n, end: S + 1n + 30n * DAY },
+        { amount: 1n, start: S + 2n, end: S + 3n },
+      ];
+      for (const t of [S + 3n, S + 4n, S + DAY, S + 1n + 30n * DAY, S + 40n * DAY]) {
+        await time.increaseTo(t);
+        const received = streams.filter((x) => x.start <= t).reduce((sum, x) => sum + x.amount, 0n);
+        expect(received - (await pools.pool(poolId)).streaming, `released at +${t - S}s`).to.equal(
+          releasedBy(streams, t),
+        );
+      }
+      // At +3 s the funder's stream has released 2 of its 2,592,000 seconds, not the whole of it.
+      expect(releasedBy(streams, S + 3n)).to.equal(
+        (streamRate(tokens(1_000_000), 30n * DAY).rate * 2n) / RATE_SCALE + 1n,
+      );
+    });
+
     it("keeps claims exact however often the pool is poked, with 0, 6 and 18 decimals", async function () {
       this.timeout(600_000);
       const fx = await loadFixture(fundingFixture);
