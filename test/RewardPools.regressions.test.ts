@@ -20,7 +20,7 @@ import {
   tokens,
 } from "./helpers/pools";
 import { deployRegistry, registeredArgs } from "./helpers/registry";
-import type { MockERC20, RewardPools } from "../typechain-types";
+import type { MockERC20, ReentrantToken, RewardPools } from "../typechain-types";
 
 const RATE_SCALE = 1n << 32n;
 const DAY = 86_400n;
@@ -566,9 +566,11 @@ describe("RewardPools: issue 9 regressions", function () {
         "PoolAccrued",
         "ArtifactAdmitted",
       ]);
-      expect(await eventsOfTx(pools, pools.connect(curator).setWeight(poolId, artB, 2))).to.deep.equal(
-        ["PoolAccrued", "ArtifactSettled", "WeightChanged"].filter((name) => name !== "ArtifactSettled"),
-      );
+      // B earned nothing since its admission (no stream ran since), so there is nothing to settle.
+      expect(await eventsOfTx(pools, pools.connect(curator).setWeight(poolId, artB, 2))).to.deep.equal([
+        "PoolAccrued",
+        "WeightChanged",
+      ]);
       expect(await eventsOfTx(pools, pools.connect(curator).remove(poolId, artB))).to.deep.equal([
         "PoolAccrued",
         "ArtifactRemoved",
@@ -678,4 +680,197 @@ describe("RewardPools: issue 9 regressions", function () {
         .withArgs(...registeredArgs(reg, deployer.address, commitment));
     });
   });
+  describe("attack review: defences that hold", function () {
+    it("a token hook re-entering a claim during fund reverts the whole fund", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, curator, carol, alice, artA } = f;
+      const hooked = (await ethers.deployContract("ReentrantToken")) as unknown as ReentrantToken;
+      await hooked.mint(carol, 1_000n);
+      await hooked.connect(carol).approve(pools, ethers.MaxUint256);
+      const poolId = await createPool(pools, carol, hooked, curator, 0);
+      await pools.connect(curator).admit(poolId, artA, 1);
+      await pools.connect(carol).fund(poolId, 100n);
+      await hooked.setHook(
+        pools,
+        pools.interface.encodeFunctionData("claimFor", [poolId, alice.address, [target(artA)]]),
+        true,
+      );
+      await expect(pools.connect(carol).fund(poolId, 100n)).to.be.revertedWithCustomError(
+        pools,
+        "ReentrancyGuardReentrantCall",
+      );
+      expect(await pools.claimable(poolId, artA, alice)).to.equal(100n);
+    });
+
+    it("same-block cancelable streams of one funder merge into one stream whose cancel refunds exactly", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, zero, funder, curator, carol, artA } = f;
+      const poolId = await createPool(pools, carol, zero, curator, 0);
+      await pools.connect(curator).admit(poolId, artA, 1);
+      const t = BigInt(await time.latest()) + 10n;
+      await oneBlock(t, [
+        () => pools.connect(funder).fundStream(poolId, 7n, 1000n, true, 0),
+        () => pools.connect(funder).fundStream(poolId, 1000n, 1000n, true, 0),
+      ]);
+      const id = streamIdOf(funder.address, t, t + 1000n, true);
+      expect(await pools.cancelableAmount(poolId, id)).to.equal(1007n);
+      const rate = (1007n * RATE_SCALE) / 1000n;
+      expect(await pools.streamEnd(poolId, t + 1000n)).to.deep.equal([
+        true,
+        0n,
+        rate,
+        1007n * RATE_SCALE - rate * 1000n,
+      ]);
+      await time.setNextBlockTimestamp(t + 333n);
+      // released = ceil(rate × 333 / 2^32) = ceil(335.331) = 336; refund 1007 − 336.
+      await expect(pools.connect(funder).cancelStream(poolId, t, t + 1000n))
+        .to.emit(pools, "StreamCancelled")
+        .withArgs(poolId, id, funder.address, 336n, 671n);
+      expect((await pools.pool(poolId)).streaming).to.equal(0n);
+    });
+
+    it("more than MAX_ENDS_PER_ACCRUE due ends block new streams (AccrualBehind) until accrue catches up", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, token, funder, griefer } = f;
+      const { poolId } = await poolWithA(f);
+      const ends: bigint[] = [];
+      for (let i = 0; i < 33; i++) {
+        const tx = await pools.connect(griefer).fundStream(poolId, 1n, 100 + i, false, 0);
+        ends.push(BigInt((await ethers.provider.getBlock(tx.blockNumber!))!.timestamp) + 100n + BigInt(i));
+      }
+      await time.increase(200);
+      // One call processes 32 ends: it would stop at the 32nd, so a rate change must wait.
+      await expect(pools.connect(funder).fundStream(poolId, tokens(1), 1000n, false, 0))
+        .to.be.revertedWithCustomError(pools, "AccrualBehind")
+        .withArgs(poolId, ends[31]);
+      await expect(pools.accrue(poolId)).to.emit(pools, "PoolAccrued");
+      await expect(
+        pools.connect(funder).fundStream(poolId, tokens(1), 1000n, false, 0),
+      ).to.changeTokenBalances(token, [funder, pools], [-tokens(1), tokens(1)]);
+    });
+
+    it("a wrong hint never breaks the sorted list of ends", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, funder } = f;
+      const { poolId } = await poolWithA(f);
+      const ends: bigint[] = [];
+      for (const [duration, hint] of [
+        [1000n, 0n],
+        [3000n, 0n],
+        [2000n, 999_999_999_999n], // hint after the new end: ignored
+        [1500n, 12345n], // hint not in the list: ignored
+        [2500n, 0n], // search from the first
+      ] as const) {
+        const start = BigInt(await time.latest()) + 1n;
+        await pools.connect(funder).fundStream(poolId, tokens(1), duration, false, hint);
+        ends.push(start + duration);
+      }
+      const sorted = [...ends].sort((a, b) => (a < b ? -1 : 1));
+      let cursor = (await pools.pool(poolId)).nextStreamEnd;
+      const walked: bigint[] = [];
+      while (cursor !== 0n) {
+        walked.push(cursor);
+        cursor = (await pools.streamEnd(poolId, cursor)).next;
+      }
+      expect(walked).to.deep.equal(sorted);
+    });
+
+    it("settle levels are bounded: 0 and 9 revert InvalidLevels", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, artA } = f;
+      const { poolId } = await poolWithA(f);
+      await expect(pools.settle(poolId, [artA], 0))
+        .to.be.revertedWithCustomError(pools, "InvalidLevels")
+        .withArgs(0n);
+      await expect(pools.settle(poolId, [artA], 9))
+        .to.be.revertedWithCustomError(pools, "InvalidLevels")
+        .withArgs(9n);
+    });
+
+    it("multicall claims from two pools in one transaction; a used signature cannot be replayed", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, token, funder, curator, alice, relayer, artA } = f;
+      const { poolId } = await poolWithA(f);
+      const second = await createPool(pools, curator, token, curator, 0);
+      await pools.connect(curator).admit(second, artA, 1);
+      await pools.connect(funder).fund(poolId, tokens(3));
+      await pools.connect(funder).fund(second, tokens(4));
+      const calls = [poolId, second].map((id) =>
+        pools.interface.encodeFunctionData("claim", [id, [target(artA)], alice.address]),
+      );
+      await expect(pools.connect(alice).multicall(calls)).to.changeTokenBalances(
+        token,
+        [alice, pools],
+        [tokens(7), -tokens(7)],
+      );
+      await pools.connect(funder).fund(poolId, tokens(10));
+      const message = {
+        poolId,
+        targets: [target(artA)],
+        recipient: alice.address,
+        claimant: alice.address,
+        maxAmount: tokens(1),
+        nonce: 0n,
+        deadline: 2n ** 40n,
+      };
+      const sig = await signClaim(alice, pools, message);
+      const send = () =>
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, [target(artA)], alice, alice, tokens(1), 0n, 2n ** 40n, sig);
+      await expect(send()).to.changeTokenBalance(token, alice, tokens(1));
+      await expect(send()).to.be.revertedWithCustomError(pools, "InvalidNonce").withArgs(alice.address, 1n);
+    });
+
+    it("funding past the pool's capacity reverts PoolCapacityExceeded", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, curator, carol, artA } = f;
+      const big = (await ethers.deployContract("MockERC20", ["Big", "BIG", 18])) as unknown as MockERC20;
+      await big.mint(carol, 2n ** 200n);
+      await big.connect(carol).approve(pools, ethers.MaxUint256);
+      const poolId = await createPool(pools, carol, big, curator, 0);
+      await pools.connect(curator).admit(poolId, artA, 1);
+      const room = ((1n << 168n) - 1n) / SCALE;
+      await expect(pools.connect(carol).fund(poolId, room + 1n))
+        .to.be.revertedWithCustomError(pools, "PoolCapacityExceeded")
+        .withArgs(poolId, room + 1n);
+    });
+  });
+
+  /**
+   * Findings of the attack review that the contract does not meet yet: each test states what should hold and
+   * fails today. Run with RUN_FINDINGS=1; skipped otherwise so CI stays green until the lead decides.
+   */
+  (process.env.RUN_FINDINGS === "1" ? describe : describe.skip)(
+    "attack review: findings (fail today)",
+    function () {
+      it("F1 (low): cancelableAmount is 0 once the stream ended, as its NatSpec says", async function () {
+        const f = await loadFixture(regressionFixture);
+        const { pools, funder } = f;
+        const { poolId } = await poolWithA(f);
+        const t = BigInt(await time.latest()) + 1n;
+        await time.setNextBlockTimestamp(t);
+        await pools.connect(funder).fundStream(poolId, tokens(10), 100n, true, 0);
+        await time.increase(200);
+        await pools.accrue(poolId);
+        expect(await pools.cancelableAmount(poolId, streamIdOf(funder.address, t, t + 100n, true))).to.equal(
+          0n,
+        );
+      });
+
+      it("F2 (medium): an announced change cannot be executed long after its delay (it should expire)", async function () {
+        const f = await loadFixture(regressionFixture);
+        const { pools, curator, bob, artA, artC } = f;
+        const { poolId } = await poolWithA(f, DAY);
+        await pools.connect(curator).admit(poolId, artA, 1);
+        await time.increase(DAY);
+        await pools.connect(bob).executeChange(poolId, 1);
+        // Announced today, then left pending: a year later it still applies in one block, at a moment of the
+        // curator's choosing (e.g. just before a large instant fund), so the delay is notice without a date.
+        await pools.connect(curator).admit(poolId, artC, Number(MAX_WEIGHT));
+        await time.increase(YEAR);
+        await expect(pools.connect(curator).executeChange(poolId, 2)).to.be.reverted;
+      });
+    },
+  );
 });
