@@ -358,6 +358,7 @@ describe("RewardPools: issue 9 regressions", function () {
         tokens(30_000),
       );
       // The griefer spent 2 wei and its gas; the funder paid nothing extra.
+      expect(await token.balanceOf(griefer)).to.equal(998n);
       expect(funding!.gasUsed).to.be.lte(110_000n);
     });
   });
@@ -512,7 +513,12 @@ describe("RewardPools: issue 9 regressions", function () {
         .to.be.revertedWithCustomError(pools, "NothingToClaim")
         .withArgs(poolId, alice.address);
       await pools.connect(funder).fund(poolId, tokens(1_000));
-      await expect(send(sig)).to.changeTokenBalances(token, [alice, pools], [tokens(100), -tokens(100)]);
+      const paid = send(sig);
+      await expect(paid).to.changeTokenBalances(token, [alice, pools], [tokens(100), -tokens(100)]);
+      await expect(paid)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, artA, alice.address, 0n, alice.address, tokens(100));
+      expect(eventsOf(pools, await (await paid).wait())).to.deep.equal(["RewardsClaimed"]);
       expect(await pools.claimable(poolId, artA, alice)).to.equal(tokens(900));
 
       const sig1 = await signClaim(alice, pools, { ...message, nonce: 1n });
