@@ -416,8 +416,9 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         view_.lastUpdate = a.lastUpdate;
         view_.rate = a.rate;
         view_.nextStreamEnd = a.nextEnd;
-        view_.streaming = a.streaming;
-        view_.carried = a.carried;
+        // An idle accrual loads neither: nothing it would do changes them.
+        view_.streaming = a.idle ? pool_.streaming : a.streaming;
+        view_.carried = a.idle ? pool_.carried : a.carried;
         view_.changeCount = pool_.changeCount;
     }
 

@@ -170,9 +170,11 @@ describe("RewardPools", function () {
 
       const admitAt = BigInt(await time.latest()) + 5n;
       await at(admitAt);
+      // No stream ever ran in this pool: its streams stay released up to its last stored accrual.
+      const lastUpdate = (await pools.pool(emptyPoolId)).lastUpdate;
       await expect(pools.connect(curator).admit(emptyPoolId, artA, 1))
         .to.emit(pools, "PoolAccrued")
-        .withArgs(emptyPoolId, tokens(500) * SCALE, admitAt, 0n);
+        .withArgs(emptyPoolId, tokens(500) * SCALE, lastUpdate, 0n);
       state = await poolState(pools, emptyPoolId);
       expect([state.totalWeight, state.index, state.carried]).to.deep.equal([1n, tokens(500) * SCALE, 0n]);
       // No further call needed: the carried 500 is claimable at once.

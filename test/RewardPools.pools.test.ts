@@ -146,7 +146,7 @@ describe("RewardPools", function () {
       expect(await pools.poolCount()).to.equal(1n);
     });
 
-    it("starts every field of the pool view at zero except token, curator and lastUpdate (accrued to now)", async function () {
+    it("starts every field of the pool view at zero except token, curator and lastUpdate (its creation: no stream ran)", async function () {
       const { pools, token, curator, poolId, createdAt } = await loadFixture(poolsFixture);
       const now = await time.latest();
       expect(now).to.be.greaterThanOrEqual(createdAt);
@@ -157,7 +157,7 @@ describe("RewardPools", function () {
         curationDelay: 0n,
         totalWeight: 0n,
         index: 0n,
-        lastUpdate: BigInt(now),
+        lastUpdate: BigInt(createdAt),
         rate: 0n,
         nextStreamEnd: 0n,
         streaming: 0n,
@@ -289,19 +289,19 @@ describe("RewardPools", function () {
 
   describe("admitMany", function () {
     it("shares what the pool carried while it had no members among all the new members, by weight, at once", async function () {
-      const { pools, token, curator, funder, poolId, artA, artB, alice, bob, carol } =
+      const { pools, token, curator, funder, poolId, artA, artB, alice, bob, carol, createdAt } =
         await loadFixture(poolsFixture);
       await pools.connect(funder).fund(poolId, tokens(1000));
       expect((await pools.pool(poolId)).carried).to.equal(tokens(1000));
 
       const tx = await pools.connect(curator).admitMany(poolId, [artA, artB], [1, 3]);
       const at = BigInt(await txTimestamp(tx));
-      // One accrual at the old (zero) weights, the admissions, then the carried 1000 over weight 4.
+      // No stream runs, so no accrual before the admissions; then the carried 1000 over weight 4.
       expect(await poolEventsOf(pools, tx)).to.deep.equal([
-        ["PoolAccrued", poolId, 0n, at, tokens(1000)],
         ["ArtifactAdmitted", poolId, artA, 1n],
         ["ArtifactAdmitted", poolId, artB, 3n],
-        ["PoolAccrued", poolId, tokens(250) * SCALE, at, 0n],
+        // No stream ever ran: the streams are released up to the pool's creation, which is to say now.
+        ["PoolAccrued", poolId, tokens(250) * SCALE, BigInt(createdAt), 0n],
       ]);
       const state = await poolState(pools, poolId);
       expect([state.totalWeight, state.index, state.carried]).to.deep.equal([4n, tokens(250) * SCALE, 0n]);
@@ -707,7 +707,6 @@ describe("RewardPools", function () {
       const tx = await pools.connect(alice).executeChange(delayed, 1);
       await expect(tx).to.emit(pools, "CurationExecuted").withArgs(delayed, 1n, alice.address);
       expect(await poolEventsOf(pools, tx)).to.deep.equal([
-        ["PoolAccrued", delayed, 0n, BigInt(executeAfter), 0n],
         ["ArtifactAdmitted", delayed, artA, 3n],
         ["CurationExecuted", delayed, 1n, alice.address],
       ]);
@@ -849,6 +848,7 @@ describe("RewardPools", function () {
       const { pools, token, curator, funder, stranger, artA, artB, alice, bob, carol } =
         await loadFixture(poolsFixture);
       const delayed = await createPool(pools, stranger, token, curator, DAY);
+      const createdAt = BigInt((await pools.pool(delayed)).lastUpdate);
       await pools.connect(funder).fund(delayed, tokens(1000));
       const announced = await pools.connect(curator).admitMany(delayed, [artA, artB], [1, 3]);
       const executeAfter = (await txTimestamp(announced)) + DAY;
@@ -859,10 +859,9 @@ describe("RewardPools", function () {
       await time.setNextBlockTimestamp(executeAfter);
       const tx = await pools.connect(stranger).executeChange(delayed, 1);
       expect(await poolEventsOf(pools, tx)).to.deep.equal([
-        ["PoolAccrued", delayed, 0n, BigInt(executeAfter), tokens(1000)],
         ["ArtifactAdmitted", delayed, artA, 1n],
         ["ArtifactAdmitted", delayed, artB, 3n],
-        ["PoolAccrued", delayed, tokens(250) * SCALE, BigInt(executeAfter), 0n],
+        ["PoolAccrued", delayed, tokens(250) * SCALE, createdAt, 0n],
         ["CurationExecuted", delayed, 1n, stranger.address],
       ]);
       expect((await pools.pool(delayed)).carried).to.equal(0n);
@@ -909,9 +908,15 @@ describe("RewardPools", function () {
       const { pools, token, curator, funder, stranger, artA, artB, alice } = await loadFixture(poolsFixture);
       const delayed = await createPool(pools, stranger, token, curator, DAY);
       expect(await pools.CHANGE_WINDOW()).to.equal(7n * BigInt(DAY));
-      await pools.connect(curator).admit(delayed, artA, 1);
-      await pools.connect(curator).admit(delayed, artB, 1);
+      // Both announced in one block, so both are due at the same moment.
+      await pools
+        .connect(curator)
+        .multicall([
+          pools.interface.encodeFunctionData("admit", [delayed, artA, 1]),
+          pools.interface.encodeFunctionData("admit", [delayed, artB, 1]),
+        ]);
       const [executeAfter] = await pools.pendingChange(delayed, 1);
+      expect((await pools.pendingChange(delayed, 2))[0]).to.equal(executeAfter);
       const lastMoment = executeAfter + 7n * BigInt(DAY);
       // The last second of the window still works...
       await time.setNextBlockTimestamp(lastMoment);

@@ -553,7 +553,8 @@ describe("RewardPools: issue 9 regressions", function () {
           t + 10n + DAY,
           true,
         );
-      expect(eventsOf(pools, await (await stream).wait())).to.deep.equal(["PoolAccrued", "StreamCreated"]);
+      // No stream ran before, so there was nothing to accrue.
+      expect(eventsOf(pools, await (await stream).wait())).to.deep.equal(["StreamCreated"]);
       expect(await eventsOfTx(pools, pools.accrue(poolId))).to.deep.equal(["PoolAccrued"]);
       expect(await eventsOfTx(pools, pools.settle(poolId, [artA], 1))).to.deep.equal([
         "PoolAccrued",
@@ -596,8 +597,8 @@ describe("RewardPools: issue 9 regressions", function () {
         "CurationAnnounced",
       ]);
       await time.increase(DAY);
+      // The delayed pool has no stream, so its accrual is idle and logs nothing.
       expect(await eventsOfTx(pools, pools.connect(bob).executeChange(delayed, 1))).to.deep.equal([
-        "PoolAccrued",
         "ArtifactAdmitted",
         "CurationExecuted",
       ]);

@@ -64,6 +64,7 @@ interface IRewardPools {
         uint256 curationDelay;
         uint256 totalWeight;
         uint256 index;
+        /// @dev Time the streams are released up to; while no stream runs or is due, the last stored accrual.
         uint256 lastUpdate;
         /// @dev Released per second by the running streams, in token units times RATE_SCALE.
         uint256 rate;
@@ -157,7 +158,8 @@ interface IRewardPools {
         uint256 refunded
     );
     /// @notice The pool released its streams up to `lastUpdate` and distributed: the index is now `index`,
-    /// `carried` waits for the next distribution.
+    /// `carried` waits for the next distribution. Not emitted while no stream runs or is due: such an accrual has
+    /// nothing to release and stores nothing.
     event PoolAccrued(uint256 indexed poolId, uint256 index, uint256 lastUpdate, uint256 carried);
     /// @notice `artifact` was settled at pool index `index`: `keptScaled` more for its contributors, and
     /// `outflowScaled` passed on to its parents.
