@@ -61,16 +61,17 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
     /// @inheritdoc IRewardPools
     mapping(address claimant => uint256 nonce) public nonces;
 
-    /// @dev Field order is slot order: slots 0-2 are what claims read, slot 3 what funding reads.
+    /// @dev Field order is slot order: slots 0-2 are what claims read, slot 3 what funding reads. An accrual that
+    /// passes no stream end writes slot 1 (and 3) only: the rate and the end list in slot 2 stay as they are.
     struct Pool {
         IERC20 token;
         uint96 totalWeight;
         uint168 index;
         uint40 lastUpdate;
-        uint40 nextEnd;
-        uint160 rate;
         /// @dev Released but not yet whole: a fraction of a token unit, times RATE_SCALE.
         uint32 rateDust;
+        uint160 rate;
+        uint40 nextEnd;
         uint40 lastEnd;
         uint128 carried;
         uint128 streaming;
@@ -775,10 +776,12 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         }
         pool_.index = a.index.toUint168();
         pool_.lastUpdate = uint40(a.lastUpdate);
-        pool_.nextEnd = uint40(a.nextEnd);
-        pool_.rate = uint160(a.rate);
         pool_.rateDust = uint32(a.rateDust);
-        if (a.nextEnd == 0) pool_.lastEnd = 0;
+        if (a.endsProcessed != 0) {
+            pool_.nextEnd = uint40(a.nextEnd);
+            pool_.rate = uint160(a.rate);
+            if (a.nextEnd == 0) pool_.lastEnd = 0;
+        }
         pool_.carried = uint128(a.carried);
         pool_.streaming = uint128(a.streaming);
         emit PoolAccrued(poolId, a.index, a.lastUpdate, a.carried);
@@ -792,35 +795,35 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
 
     /// @dev The index as if the streams had been released up to now, for claims when no stream end is due. What the
     /// pool carries is left for the next stored distribution, so this never exceeds any index stored later.
-    /// @dev `index` as if the streams had been released from `lastUpdate` to now, for claims when no stream end is
-    /// due. What the pool carries is left for the next stored distribution, so this never exceeds any index
-    /// stored later.
-    function _virtualIndex(
-        Pool storage pool_,
-        uint256 index,
-        uint256 lastUpdate
-    ) private view returns (uint256) {
-        uint256 rate = pool_.rate;
+    /// @dev The index as if the streams had been released up to now, for claims when no stream end is due. What
+    /// the pool carries is left for the next stored distribution, so this never exceeds any index stored later.
+    /// Each pool slot is read once: slot 2 (rate, next end), then slot 1 (index, clock, dust).
+    function _virtualIndex(Pool storage pool_, uint256 rate) private view returns (uint256) {
+        (uint256 index, uint256 lastUpdate, uint256 rateDust) = (
+            pool_.index,
+            pool_.lastUpdate,
+            pool_.rateDust
+        );
         if (rate == 0) return index;
         uint256 totalWeight = pool_.totalWeight;
         if (totalWeight == 0) return index;
-        uint256 released = (pool_.rateDust + rate * (block.timestamp - lastUpdate)) / RATE_SCALE;
+        uint256 released = (rateDust + rate * (block.timestamp - lastUpdate)) / RATE_SCALE;
         (uint256 indexDelta, ) = PoolMath.distribute(released, totalWeight);
         return index + indexDelta;
     }
 
     /// @dev A due stream end is processed (once, by whoever comes first), so no later call pays for it again.
     function _claimIndex(Pool storage pool_, uint256 poolId) private returns (uint256) {
-        (uint256 index, uint256 lastUpdate, uint256 nextEnd) = (pool_.index, pool_.lastUpdate, pool_.nextEnd);
+        (uint256 rate, uint256 nextEnd) = (pool_.rate, pool_.nextEnd);
         if (nextEnd != 0 && nextEnd <= block.timestamp) return _accrue(pool_, poolId).index;
-        return _virtualIndex(pool_, index, lastUpdate);
+        return _virtualIndex(pool_, rate);
     }
 
     /// @dev What `_claimIndex` would return now.
     function _claimIndexView(Pool storage pool_, uint256 poolId) private view returns (uint256) {
-        (uint256 index, uint256 lastUpdate, uint256 nextEnd) = (pool_.index, pool_.lastUpdate, pool_.nextEnd);
+        (uint256 rate, uint256 nextEnd) = (pool_.rate, pool_.nextEnd);
         if (nextEnd != 0 && nextEnd <= block.timestamp) return _accrual(pool_, poolId).index;
-        return _virtualIndex(pool_, index, lastUpdate);
+        return _virtualIndex(pool_, rate);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
