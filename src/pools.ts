@@ -3,6 +3,7 @@ import type { ContractTransactionReceipt, Signer } from "ethers";
 import type { RewardPools } from "../typechain-types";
 import { KcError } from "./errors";
 import { queryEvents } from "./events";
+import { formatDuration } from "./format";
 
 export type PoolState = Awaited<ReturnType<RewardPools["pool"]>>;
 
@@ -34,7 +35,7 @@ export function requireCurator(state: PoolState, poolId: bigint, account: string
 export function curationTrust(delay: bigint): string {
   return delay === 0n
     ? "changes apply at once: the curator is fully trusted with unreleased stream funds and future funding"
-    : `changes are announced and apply after ${delay} s; cancelable streams can leave before they do`;
+    : `changes are announced and apply after ${formatDuration(delay)}; cancelable streams can leave before they do`;
 }
 
 export interface StreamInfo {

@@ -108,7 +108,8 @@ kcTask<SettleArgs>(
     );
     const levels = args.levels === undefined ? 8n : parseId(args.levels, "--levels");
     const { pools, signer } = await contractsFor(args, hre, true);
-    await requirePool(pools, poolId);
+    const token = await tokenInfo((await requirePool(pools, poolId)).token, hre.ethers.provider);
+    const scale = await pools.SCALE();
     const bound = pools.connect(signer!);
     await bound.settle.staticCall(poolId, artifacts, levels);
     const tx = await bound.settle(poolId, artifacts, levels);
@@ -121,7 +122,7 @@ kcTask<SettleArgs>(
     );
     for (const flow of flows) {
       say(
-        `  ${flow!.args.child} → ${flow!.args.parent}: ${flow!.args.scaledAmount} scaled` +
+        `  ${flow!.args.child} → ${flow!.args.parent}: ${token.format((flow!.args.scaledAmount as bigint) / scale)}` +
           (flow!.name === "UpstreamWithheld" ? " (withheld: the parent is retracted)" : ""),
       );
     }
