@@ -844,40 +844,38 @@ describe("RewardPools: issue 9 regressions", function () {
     });
   });
 
-  /**
-   * Findings of the attack review that the contract does not meet yet: each test states what should hold and
-   * fails today. Run with RUN_FINDINGS=1; skipped otherwise so CI stays green until the lead decides.
-   */
-  (process.env.RUN_FINDINGS === "1" ? describe : describe.skip)(
-    "attack review: findings (fail today)",
-    function () {
-      it("F1 (low): cancelableAmount is 0 once the stream ended, as its NatSpec says", async function () {
-        const f = await loadFixture(regressionFixture);
-        const { pools, funder } = f;
-        const { poolId } = await poolWithA(f);
-        const t = BigInt(await time.latest()) + 1n;
-        await time.setNextBlockTimestamp(t);
-        await pools.connect(funder).fundStream(poolId, tokens(10), 100n, true, 0);
-        await time.increase(200);
-        await pools.accrue(poolId);
-        expect(await pools.cancelableAmount(poolId, streamIdOf(funder.address, t, t + 100n, true))).to.equal(
-          0n,
-        );
-      });
+  /** Findings of the attack review, fixed: each test failed before its fix. */
+  describe("attack review: findings", function () {
+    it("F1 (low, fixed in the NatSpec): cancelableAmount keeps the record after the end; cancel refuses it", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, funder } = f;
+      const { poolId } = await poolWithA(f);
+      const t = BigInt(await time.latest()) + 1n;
+      await time.setNextBlockTimestamp(t);
+      await pools.connect(funder).fundStream(poolId, tokens(10), 100n, true, 0);
+      await time.increase(200);
+      await pools.accrue(poolId);
+      const id = streamIdOf(funder.address, t, t + 100n, true);
+      expect(await pools.cancelableAmount(poolId, id)).to.equal(tokens(10));
+      await expect(pools.connect(funder).cancelStream(poolId, t, t + 100n))
+        .to.be.revertedWithCustomError(pools, "StreamEnded")
+        .withArgs(id, t + 100n);
+    });
 
-      it("F2 (medium): an announced change cannot be executed long after its delay (it should expire)", async function () {
-        const f = await loadFixture(regressionFixture);
-        const { pools, curator, bob, artA, artC } = f;
-        const { poolId } = await poolWithA(f, DAY);
-        await pools.connect(curator).admit(poolId, artA, 1);
-        await time.increase(DAY);
-        await pools.connect(bob).executeChange(poolId, 1);
-        // Announced today, then left pending: a year later it still applies in one block, at a moment of the
-        // curator's choosing (e.g. just before a large instant fund), so the delay is notice without a date.
-        await pools.connect(curator).admit(poolId, artC, Number(MAX_WEIGHT));
-        await time.increase(YEAR);
-        await expect(pools.connect(curator).executeChange(poolId, 2)).to.be.reverted;
-      });
-    },
-  );
+    it("F2 (medium, fixed): an announced change left pending lapses CHANGE_WINDOW after it is due", async function () {
+      const f = await loadFixture(regressionFixture);
+      const { pools, curator, bob, artA, artC } = f;
+      const { poolId } = await poolWithA(f, DAY);
+      await pools.connect(curator).admit(poolId, artA, 1);
+      await time.increase(DAY);
+      await pools.connect(bob).executeChange(poolId, 1);
+      // Announced today, then left pending: a year later it no longer applies at a moment of anyone's choosing.
+      await pools.connect(curator).admit(poolId, artC, Number(MAX_WEIGHT));
+      const [executeAfter] = await pools.pendingChange(poolId, 2);
+      await time.increase(YEAR);
+      await expect(pools.connect(curator).executeChange(poolId, 2))
+        .to.be.revertedWithCustomError(pools, "ChangeExpired")
+        .withArgs(2n, executeAfter + 7n * BigInt(DAY));
+    });
+  });
 });
