@@ -77,6 +77,7 @@ function registration(
   return {
     digest: digestOf(name),
     kind: KIND_MODEL,
+    scheme: 0,
     uri: URI_66,
     contributors,
     parents: [],

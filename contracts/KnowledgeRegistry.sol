@@ -34,10 +34,13 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
     uint256 private constant MAX_COMMIT_AGE = 365 days;
     uint8 private constant FLAG_RETRACTED = 1;
     uint8 private constant FLAG_VERSION = 2;
+    /// @dev The digest scheme lives in flag bits 2-3.
+    uint8 private constant SCHEME_SHIFT = 2;
+    uint8 private constant SCHEME_MASK = 3;
 
     bytes32 private constant CONTRIBUTOR_TYPEHASH = keccak256("Contributor(address account,uint32 share)");
     bytes32 private constant REGISTER_TYPEHASH = keccak256(
-        "Register(bytes32 digest,uint8 kind,string uri,Contributor[] contributors,bytes32[] parents,"
+        "Register(bytes32 digest,uint8 kind,uint8 scheme,string uri,Contributor[] contributors,bytes32[] parents,"
         "uint16 upstreamBps,uint16 minUpstreamBps,bytes32 secret,address registrant,uint256 nonce,"
         "uint256 deadline)Contributor(address account,uint32 share)"
     );
@@ -70,6 +73,9 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
     mapping(bytes32 digest => mapping(uint256 slot => Contributor contributor)) private _contributors;
     mapping(bytes32 digest => mapping(uint256 index => bytes32 parent)) private _parents;
     mapping(bytes32 digest => bytes32 next) private _nextVersions;
+    /// @dev First artifact of a version's chain (set for versions only), and the newest version of each chain.
+    mapping(bytes32 version => bytes32 root) private _versionRoots;
+    mapping(bytes32 root => bytes32 head) private _latestVersions;
     mapping(bytes32 digest => string uri) private _storedURIs;
     mapping(address owner => uint256 count) private _artifactCounts;
 
@@ -104,13 +110,16 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
 
     /// @inheritdoc IKnowledgeRegistry
     function registerVersion(bytes32 previous, Registration calldata registration) external {
-        _requireOwner(previous);
+        Record storage previousRecord = _requireOwner(previous);
         if (registration.parents.length == 0 || registration.parents[0] != previous) {
             revert VersionMustExtendPrevious(previous);
         }
         bytes32 existing = _nextVersions[previous];
         if (existing != bytes32(0)) revert VersionExists(previous, existing);
         _nextVersions[previous] = registration.digest;
+        bytes32 root = previousRecord.flags & FLAG_VERSION != 0 ? _versionRoots[previous] : previous;
+        _versionRoots[registration.digest] = root;
+        _latestVersions[root] = registration.digest;
         _register(registration, msg.sender, FLAG_VERSION);
         emit VersionLinked(previous, registration.digest);
     }
@@ -130,6 +139,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
                 REGISTER_TYPEHASH,
                 registration.digest,
                 registration.kind,
+                registration.scheme,
                 keccak256(bytes(registration.uri)),
                 _hashContributors(registration.contributors),
                 keccak256(abi.encodePacked(registration.parents)),
@@ -215,6 +225,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
             ArtifactInfo({
                 owner: record.owner,
                 kind: record.kind,
+                scheme: DigestScheme((record.flags >> SCHEME_SHIFT) & SCHEME_MASK),
                 upstreamBps: record.upstreamBps,
                 minUpstreamBps: record.minUpstreamBps,
                 contributorCount: record.contributorCount,
@@ -295,6 +306,18 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
     }
 
     /// @inheritdoc IKnowledgeRegistry
+    function lineage(bytes32 digest) external view returns (bytes32[] memory parents, bool[] memory retracted) {
+        uint256 count = _records[digest].parentCount;
+        parents = new bytes32[](count);
+        retracted = new bool[](count);
+        for (uint256 i; i < count; ++i) {
+            bytes32 parent = _parents[digest][i];
+            parents[i] = parent;
+            retracted[i] = _records[parent].flags & FLAG_RETRACTED != 0;
+        }
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
     function previousVersion(bytes32 digest) external view returns (bytes32) {
         // A version's first parent is, by construction, the version it extends.
         return _requireRecord(digest).flags & FLAG_VERSION != 0 ? _parents[digest][0] : bytes32(0);
@@ -306,12 +329,10 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
     }
 
     /// @inheritdoc IKnowledgeRegistry
-    function latestVersion(bytes32 digest) external view returns (bytes32 latest) {
-        _requireRecord(digest);
-        latest = digest;
-        for (bytes32 next = _nextVersions[latest]; next != bytes32(0); next = _nextVersions[latest]) {
-            latest = next;
-        }
+    function latestVersion(bytes32 digest) external view returns (bytes32) {
+        bytes32 root = _requireRecord(digest).flags & FLAG_VERSION != 0 ? _versionRoots[digest] : digest;
+        bytes32 head = _latestVersions[root];
+        return head == bytes32(0) ? digest : head;
     }
 
     /// @inheritdoc IKnowledgeRegistry
@@ -343,13 +364,22 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
         address existingOwner = _records[digest].owner;
         if (existingOwner != address(0)) revert ArtifactExists(digest, existingOwner);
         _checkURI(registration.uri);
-        if (minCommitAge != 0) _useCommitment(commitmentFor(digest, registrant, registration.secret));
+        bytes32 commitment;
+        if (minCommitAge != 0) {
+            commitment = commitmentFor(digest, registrant, registration.secret);
+            _useCommitment(commitment);
+        }
 
         uint16 upstreamBps = registration.upstreamBps;
         if (upstreamBps > MAX_BPS) revert InvalidBps(upstreamBps);
         if (registration.minUpstreamBps > MAX_BPS) revert InvalidBps(registration.minUpstreamBps);
         uint32 total = _storeContributors(digest, registration.contributors);
-        uint256 parentCount = _storeParents(digest, registration.parents, upstreamBps);
+        uint256 parentCount = _storeParents(
+            digest,
+            registration.parents,
+            upstreamBps,
+            registration.minUpstreamBps
+        );
 
         _records[digest] = Record({
             owner: registrant,
@@ -359,7 +389,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
             // Both counts are bounded by MAX_CONTRIBUTORS and MAX_PARENTS, far below 256.
             contributorCount: uint8(registration.contributors.length),
             parentCount: uint8(parentCount),
-            flags: flags,
+            flags: flags | (uint8(registration.scheme) << SCHEME_SHIFT),
             totalShares: total
         });
         // Bounded by the number of digests one account can register; cannot reach 2^256.
@@ -367,20 +397,26 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
             ++_artifactCounts[registrant];
         }
         emit Transfer(address(0), registrant, uint256(digest));
-        _emitRegistered(registration, registrant);
+        _emitRegistered(registration, registrant, commitment);
     }
 
-    /// @dev Its own frame: the event's eight fields do not fit the registration's stack.
-    function _emitRegistered(Registration calldata registration, address registrant) private {
+    /// @dev Its own frame: the event's ten fields do not fit the registration's stack.
+    function _emitRegistered(
+        Registration calldata registration,
+        address registrant,
+        bytes32 commitment
+    ) private {
         emit ArtifactRegistered(
             registration.digest,
             registrant,
             registration.kind,
+            registration.scheme,
             registration.uri,
             registration.contributors,
             registration.parents,
             registration.upstreamBps,
-            registration.minUpstreamBps
+            registration.minUpstreamBps,
+            commitment
         );
     }
 
@@ -408,7 +444,8 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
     function _storeParents(
         bytes32 digest,
         bytes32[] calldata parents,
-        uint16 upstreamBps
+        uint16 upstreamBps,
+        uint16 minUpstreamBps
     ) private returns (uint256 count) {
         count = parents.length;
         if (count > MAX_PARENTS) revert TooManyParents(count, MAX_PARENTS);
@@ -423,6 +460,8 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
             if (uint256(upstreamBps) < uint256(minimum) * count) {
                 revert UpstreamBelowParentMinimum(parent, minimum, upstreamBps / count);
             }
+            // The minimum propagates, so a wrapper with a tiny minimum cannot launder it away.
+            if (minUpstreamBps < minimum) revert MinUpstreamBelowParent(parent, minimum, minUpstreamBps);
             for (uint256 j; j < i; ++j) {
                 if (parents[j] == parent) revert DuplicateParent(parent);
             }

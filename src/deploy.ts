@@ -6,6 +6,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import CommunityTokenModule from "../ignition/modules/CommunityToken";
 import KnowledgeCommonsModule from "../ignition/modules/KnowledgeCommons";
+import { DEFAULT_MIN_COMMIT_AGE } from "../ignition/modules/KnowledgeRegistry";
 import { DEV_CHAIN_IDS, FUTURE_IDS, deploymentIdFor, ensureArtifacts, readDeployment } from "./contracts";
 import { KcError } from "./errors";
 
@@ -38,6 +39,8 @@ export interface DeployOptions {
   token?: boolean;
   /** Forget the recorded deployment and deploy anew. */
   reset?: boolean;
+  /** Confirms what needs confirming on a non-local chain: commit-reveal off, or `reset`. */
+  yes?: boolean;
   /** Account that deploys (Ignition's default sender); the first account otherwise. */
   from?: string;
   /** Show Ignition's progress UI. */
@@ -91,6 +94,26 @@ export async function deploySuite(
       const cause = (err as { parent?: Error }).parent?.message ?? (err as Error).message;
       throw new KcError(`cannot parse parameters file ${parametersFile}: ${cause.split("\n")[0]}`);
     }
+  }
+
+  const local = DEV_CHAIN_IDS.includes(chainId);
+  const registryParameters = (parameters as { KnowledgeRegistry?: { minCommitAge?: unknown } })
+    .KnowledgeRegistry;
+  const minCommitAge = BigInt(
+    (registryParameters?.minCommitAge as bigint | number | undefined) ?? DEFAULT_MIN_COMMIT_AGE,
+  );
+  if (minCommitAge === 0n && !local) {
+    const source = parametersFile ? relative(hre.config.paths.root, parametersFile) : "the parameters";
+    status(
+      `warning: ${source} turns commit-reveal off: anyone watching the mempool can register a digest first`,
+    );
+    if (!options.yes)
+      throw new KcError(`commit-reveal is off on chain ${chainId}; pass --yes to deploy anyway`);
+  }
+  if (options.reset && !local && !options.yes) {
+    throw new KcError(
+      `--reset forgets the deployment record of chain ${chainId}; pass --yes as well to confirm`,
+    );
   }
 
   const ephemeral = hre.network.name === "hardhat";

@@ -41,6 +41,10 @@ export interface ArtifactRecord {
   /** Registrant, the first owner (the current one is `ownerOf`). */
   registrant: string;
   kind: number;
+  /** `IKnowledgeRegistry.DigestScheme`. */
+  scheme: number;
+  /** The commit-reveal commitment the registration consumed (zero with commit-reveal off). */
+  commitment: string;
   /** The latest URI: from registration, or the last `URIUpdated`. */
   uri: string;
   contributors: { account: string; share: bigint }[];
@@ -85,6 +89,8 @@ export async function loadRegistryIndex(registry: KnowledgeRegistry, fromBlock =
       digest,
       registrant: a.owner,
       kind: Number(a.kind),
+      scheme: Number(a.scheme),
+      commitment: a.commitment,
       uri: a.uri,
       contributors,
       holders: contributors.map((c) => c.account),

@@ -18,6 +18,8 @@ import { type Contributor, MAX_SHARE } from "./parse";
 export interface RegistrationInput {
   digest: string;
   kind: number;
+  /** `IKnowledgeRegistry.DigestScheme` of `digest` (0 raw bytes, 1 UnixFS root, 2 manifest); 0 if omitted. */
+  scheme?: number;
   uri: string;
   contributors: Contributor[];
   parents: string[];
@@ -96,10 +98,16 @@ export async function checkRegistration(
       throw new KcError(`parent ${parent} is not registered; register it first`);
     }
     const minimum = Number((await registry.artifact(parent)).minUpstreamBps);
-    if (input.upstreamBps < minimum) {
+    if (input.upstreamBps < minimum * parents.length) {
       throw new KcError(
-        `parent ${parent} asks derivatives for at least ${formatBps(minimum)} upstream; ` +
-          `--upstream is ${formatBps(input.upstreamBps)}`,
+        `parent ${parent} asks derivatives for at least ${formatBps(minimum)} upstream for itself; ` +
+          `--upstream is ${formatBps(input.upstreamBps)}, shared by ${parents.length} parent(s)`,
+      );
+    }
+    if (input.minUpstreamBps < minimum) {
+      throw new KcError(
+        `parent ${parent} asks at least ${formatBps(minimum)} of derivatives, so this artifact must ask ` +
+          `at least as much of its own (--min-upstream is ${formatBps(input.minUpstreamBps)})`,
       );
     }
   }
@@ -119,6 +127,7 @@ function registrationOf(input: RegistrationInput, secret: string) {
   return {
     digest: input.digest,
     kind: input.kind,
+    scheme: input.scheme ?? 0,
     uri: input.uri,
     contributors: input.contributors.map((c) => ({ account: c.account, share: c.share })),
     parents: parentsFor(input),

@@ -17,6 +17,7 @@ export const REGISTER_TYPES: Record<string, TypedDataField[]> = {
   Register: [
     { name: "digest", type: "bytes32" },
     { name: "kind", type: "uint8" },
+    { name: "scheme", type: "uint8" },
     { name: "uri", type: "string" },
     { name: "contributors", type: "Contributor[]" },
     { name: "parents", type: "bytes32[]" },
@@ -42,6 +43,8 @@ export interface ContributorMessage {
 export interface Registration {
   digest: string;
   kind: number;
+  /** `IKnowledgeRegistry.DigestScheme`: 0 raw bytes, 1 UnixFS dag-pb root, 2 canonical manifest. */
+  scheme: number;
   uri: string;
   contributors: ContributorMessage[];
   parents: string[];
@@ -54,6 +57,7 @@ export interface Registration {
 export interface RegisterMessage {
   digest: string;
   kind: BigNumberish;
+  scheme: BigNumberish;
   uri: string;
   contributors: ContributorMessage[];
   parents: string[];

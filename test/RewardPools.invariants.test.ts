@@ -5,7 +5,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Interface, Signer } from "ethers";
 
 import RewardPoolsModule from "../ignition/modules/RewardPools";
-import { digestOf, registration } from "./helpers/registry";
+import { COMMIT_REVEAL_OFF, digestOf, registration } from "./helpers/registry";
 import {
   ArtifactModel,
   CommonsModel,
@@ -78,7 +78,7 @@ const ACCOUNTS = 12; // signers 0..11 can be recipients
 
 async function poolsFixture() {
   const signers = await ethers.getSigners();
-  const { registry, pools } = (await ignition.deploy(RewardPoolsModule)) as unknown as {
+  const { registry, pools } = (await ignition.deploy(RewardPoolsModule, { parameters: COMMIT_REVEAL_OFF })) as unknown as {
     registry: KnowledgeRegistry;
     pools: RewardPools;
   };

@@ -5,7 +5,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { AddressLike, BaseContract, Result } from "ethers";
 
 import RewardPoolsModule from "../ignition/modules/RewardPools";
-import { digestOf, registration } from "./helpers/registry";
+import { COMMIT_REVEAL_OFF, digestOf, registration } from "./helpers/registry";
 import type { KnowledgeRegistry, RewardPools } from "../typechain-types";
 
 /**
@@ -24,7 +24,7 @@ const target = (artifact: string, slot = 0) => ({ artifact, slot });
 
 async function tokensFixture() {
   const [curator, funder, alice, bob, carol, dave] = await ethers.getSigners();
-  const { registry, pools } = (await ignition.deploy(RewardPoolsModule)) as unknown as {
+  const { registry, pools } = (await ignition.deploy(RewardPoolsModule, { parameters: COMMIT_REVEAL_OFF })) as unknown as {
     registry: KnowledgeRegistry;
     pools: RewardPools;
   };

@@ -22,6 +22,16 @@ interface IKnowledgeRegistry {
         Other
     }
 
+    /// @notice What bytes a digest is the SHA-256 of, so anyone holding the record can rebuild its IPFS CID.
+    /// @dev Raw: a file's bytes (CIDv1, raw codec 0x55). UnixFs: the dag-pb root block of the file's or folder's
+    /// UnixFS DAG under the `unixfs-v1-2025` profile (CIDv1, dag-pb codec 0x70); a file that fits one chunk is a raw
+    /// leaf and registers as Raw. Manifest: the Knowledge Commons canonical folder manifest (see the README).
+    enum DigestScheme {
+        Raw,
+        UnixFs,
+        Manifest
+    }
+
     /// @notice One economic right: `share` parts out of the artifact's total shares.
     /// @dev Shares are relative units (e.g. basis points); their sum must fit in a uint32.
     struct Contributor {
@@ -32,16 +42,20 @@ interface IKnowledgeRegistry {
     /// @notice Everything a registration fixes.
     /// @param digest SHA-256 of the content; never zero.
     /// @param kind What the artifact is.
+    /// @param scheme What bytes `digest` is the SHA-256 of.
     /// @param uri Where the content or its metadata lives (ipfs://, ar://, https://); emitted, not stored.
     /// @param contributors 1..MAX_CONTRIBUTORS distinct non-zero accounts with non-zero shares.
     /// @param parents 0..MAX_PARENTS distinct digests that are already registered.
     /// @param upstreamBps Part of this artifact's rewards, in basis points, that flows to its parents.
     /// @param minUpstreamBps The least part of a derivative's rewards, in basis points, this artifact must receive.
     /// A derivative's upstreamBps is shared equally by its parents, so each parent's part is upstreamBps / parents.
+    /// It must be at least every parent's own minUpstreamBps, so a wrapper cannot launder a minimum away: along a
+    /// path P <- X <- D, D owes X at least P's minimum and X passes at least that part of it on to P.
     /// @param secret Commit-reveal secret; ignored when the deployment has commit-reveal off.
     struct Registration {
         bytes32 digest;
         Kind kind;
+        DigestScheme scheme;
         string uri;
         Contributor[] contributors;
         bytes32[] parents;
@@ -54,6 +68,7 @@ interface IKnowledgeRegistry {
     struct ArtifactInfo {
         address owner;
         Kind kind;
+        DigestScheme scheme;
         uint16 upstreamBps;
         uint16 minUpstreamBps;
         uint8 contributorCount;
@@ -67,16 +82,19 @@ interface IKnowledgeRegistry {
     //  Events
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-    /// @notice An artifact was registered and its ownership token minted to `owner`.
+    /// @notice An artifact was registered and its ownership token minted to `owner`. `commitment` is the
+    /// commit-reveal commitment the registration consumed (zero when the deployment has commit-reveal off).
     event ArtifactRegistered(
         bytes32 indexed digest,
         address indexed owner,
         Kind kind,
+        DigestScheme scheme,
         string uri,
         Contributor[] contributors,
         bytes32[] parents,
         uint16 upstreamBps,
-        uint16 minUpstreamBps
+        uint16 minUpstreamBps,
+        bytes32 commitment
     );
 
     /// @notice `digest` was registered by the owner of `previous` as its next version.
@@ -86,7 +104,8 @@ interface IKnowledgeRegistry {
     event URIUpdated(bytes32 indexed digest, string uri);
 
     /// @notice The owner flagged the artifact as retracted. History stays; rewards already earned stay claimable.
-    /// Pools no longer admit it, but it keeps earning in a pool until that pool's curator removes it.
+    /// Pools no longer admit it, and upstream flow settled after this no longer reaches it (that part stays with the
+    /// child's contributors); an admitted member keeps its weight until the pool's curator removes it.
     event ArtifactRetracted(bytes32 indexed digest, string reason);
 
     /// @notice Contributor slot `slot` of `digest` moved from `from` to `to`; its share and claims follow it.
@@ -135,6 +154,9 @@ interface IKnowledgeRegistry {
     /// @notice `parent` requires at least `minUpstreamBps` of a derivative's rewards; its equal part of the
     /// derivative's upstreamBps would be `parentShareBps` (rounded down).
     error UpstreamBelowParentMinimum(bytes32 parent, uint16 minUpstreamBps, uint256 parentShareBps);
+    /// @notice A derivative must ask at least `parentMinimum` of its own derivatives, as its parent `parent` does;
+    /// it asked `minUpstreamBps`.
+    error MinUpstreamBelowParent(bytes32 parent, uint16 parentMinimum, uint16 minUpstreamBps);
     /// @notice The URI is longer than MAX_URI_LENGTH bytes.
     error URITooLong(uint256 length, uint256 max);
     /// @notice `caller` is not the owner of `digest`.
@@ -284,6 +306,10 @@ interface IKnowledgeRegistry {
     /// @notice Parents of `digest`, in registration order.
     function parentsOf(bytes32 digest) external view returns (bytes32[] memory);
 
+    /// @notice Parents of `digest`, in registration order, and whether each is retracted now.
+    /// @dev One call for what reward pools need at each upstream step; zero-length for unknown digests.
+    function lineage(bytes32 digest) external view returns (bytes32[] memory parents, bool[] memory retracted);
+
     /// @notice The version `digest` extends (zero if it is not a version).
     function previousVersion(bytes32 digest) external view returns (bytes32);
 
@@ -291,6 +317,7 @@ interface IKnowledgeRegistry {
     function nextVersion(bytes32 digest) external view returns (bytes32);
 
     /// @notice The newest version reachable from `digest` by following next versions (`digest` itself if none).
+    /// @dev Constant cost: the registry keeps the head of every version chain.
     function latestVersion(bytes32 digest) external view returns (bytes32);
 
     /// @notice Current nonce of `signer` for `registerBySig`.

@@ -7,6 +7,7 @@ import { type CommonArgs, keyValues, kcTask } from "./common";
 interface DeployArgs extends CommonArgs {
   token: boolean;
   reset: boolean;
+  yes: boolean;
   parameters?: string;
 }
 
@@ -18,6 +19,7 @@ kcTask<DeployArgs>(
     t
       .addFlag("token", "Also deploy CommunityToken, an ERC-20 with permit, for local and test networks")
       .addFlag("reset", "Forget the recorded deployment for this chain and deploy anew")
+      .addFlag("yes", "Confirm --reset or commit-reveal off on a non-local chain")
       .addOptionalParam(
         "parameters",
         "Ignition parameters file (default: ignition/parameters/<network>.json)",
@@ -33,6 +35,7 @@ kcTask<DeployArgs>(
       deploymentId: args.deploymentId,
       token: args.token,
       reset: args.reset,
+      yes: args.yes,
       from,
       displayUi: !json,
       status,

@@ -307,11 +307,11 @@ describe("kc CLI end to end on a hardhat node", function () {
   it("decodes a revert that reaches the node over JSON-RPC", async function () {
     const wallet = new Wallet(A0_KEY, provider);
     const abi = [
-      "function register((bytes32 digest, uint8 kind, string uri, (address account, uint32 share)[] contributors, bytes32[] parents, uint16 upstreamBps, uint16 minUpstreamBps, bytes32 secret))",
+      "function register((bytes32 digest, uint8 kind, uint8 scheme, string uri, (address account, uint32 share)[] contributors, bytes32[] parents, uint16 upstreamBps, uint16 minUpstreamBps, bytes32 secret))",
       "error ArtifactExists(bytes32 digest, address owner)",
     ];
     const contract = new Contract(registry, abi, wallet);
-    const registration = [DATASET, 0, "", [[A0, 1]], [], 0, 0, "0x" + "00".repeat(32)];
+    const registration = [DATASET, 0, 0, "", [[A0, 1]], [], 0, 0, "0x" + "00".repeat(32)];
     let err: unknown;
     try {
       await contract.register.staticCall(registration);

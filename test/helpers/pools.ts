@@ -6,7 +6,7 @@ import KnowledgeCommonsModule from "../../ignition/modules/KnowledgeCommons";
 import { PERMIT_TYPES } from "../../src/token";
 import { claimTypedData, poolsDomain, type ClaimTargetMessage } from "../../src/typedData";
 import type { CommunityToken, KnowledgeRegistry, RewardPools } from "../../typechain-types";
-import { Kind, digestOf, registration, type Registration } from "./registry";
+import { COMMIT_REVEAL_OFF, Kind, digestOf, registration, type Registration } from "./registry";
 
 export { Kind, digestOf, type Registration };
 
@@ -30,7 +30,7 @@ export interface Suite {
 
 /** Deploys registry + pools and a CommunityToken (whole supply to `holder`) through the Ignition modules. */
 export async function deploySuite(holder: string, supply: bigint = SUPPLY): Promise<Suite> {
-  const { registry, pools } = await ignition.deploy(KnowledgeCommonsModule);
+  const { registry, pools } = await ignition.deploy(KnowledgeCommonsModule, { parameters: COMMIT_REVEAL_OFF });
   const { token } = await ignition.deploy(CommunityTokenModule, {
     parameters: { CommunityToken: { holder, supply } },
   });

@@ -47,6 +47,7 @@ export function registration(overrides: Partial<Registration> = {}): Registratio
   return {
     digest: digestOf("artifact"),
     kind: Kind.Dataset,
+    scheme: 0,
     uri: "ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
     contributors: [{ account: PLACEHOLDER_CONTRIBUTOR, share: 1 }],
     parents: [],
@@ -62,17 +63,22 @@ export function contributorsArg(reg: Registration): [string, bigint][] {
   return reg.contributors.map((c) => [c.account, BigInt(c.share)]);
 }
 
-/** All arguments of the `ArtifactRegistered` event that registering `reg` as `owner` emits. */
-export function registeredArgs(reg: Registration, owner: string) {
+/**
+ * All arguments of the `ArtifactRegistered` event that registering `reg` as `owner` emits;
+ * `commitment` is the one consumed (zero with commit-reveal off).
+ */
+export function registeredArgs(reg: Registration, owner: string, commitment: string = ethers.ZeroHash) {
   return [
     reg.digest,
     owner,
     reg.kind,
+    reg.scheme,
     reg.uri,
     contributorsArg(reg),
     reg.parents,
     reg.upstreamBps,
     reg.minUpstreamBps,
+    commitment,
   ] as const;
 }
 
@@ -90,10 +96,16 @@ export function uriOfLength(length: number): string {
   return prefix + "b".repeat(length - prefix.length);
 }
 
+/**
+ * Ignition parameters for a registry without commit-reveal (the module's default is on). Most suites test
+ * everything else and register directly; the commit-reveal suite turns it on.
+ */
+export const COMMIT_REVEAL_OFF = { KnowledgeRegistry: { minCommitAge: 0n, maxCommitAge: 0n } };
+
 /** Deploys the registry through the same Ignition module users run. */
 export async function deployRegistry(parameters: RegistryParameters = {}): Promise<KnowledgeRegistry> {
   const { registry } = await ignition.deploy(KnowledgeRegistryModule, {
-    parameters: { KnowledgeRegistry: { ...parameters } },
+    parameters: { KnowledgeRegistry: { ...COMMIT_REVEAL_OFF.KnowledgeRegistry, ...parameters } },
   });
   return registry as unknown as KnowledgeRegistry;
 }

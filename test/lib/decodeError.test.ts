@@ -14,18 +14,20 @@ import {
   isExpectedError,
 } from "../../src/decodeError";
 import { KcError } from "../../src/errors";
+import { COMMIT_REVEAL_OFF } from "../helpers/registry";
 import type { CommunityToken, KnowledgeRegistry, RewardPools } from "../../typechain-types";
 
 const DIGEST = ethers.sha256(ethers.toUtf8Bytes("decodeError"));
 
 async function deployedSuiteFixture() {
   const [owner] = await ethers.getSigners();
-  const { registry, pools } = await ignition.deploy(KnowledgeCommonsModule);
+  const { registry, pools } = await ignition.deploy(KnowledgeCommonsModule, { parameters: COMMIT_REVEAL_OFF });
   const { token } = await ignition.deploy(CommunityTokenModule);
   const reg = registry as unknown as KnowledgeRegistry;
   await reg.register({
     digest: DIGEST,
     kind: 0,
+    scheme: 0,
     uri: "",
     contributors: [{ account: owner.address, share: 1 }],
     parents: [],
@@ -58,6 +60,7 @@ describe("decodeError", function () {
         registry.register.staticCall({
           digest: DIGEST,
           kind: 0,
+          scheme: 0,
           uri: "",
           contributors: [{ account: owner.address, share: 1 }],
           parents: [],
