@@ -78,3 +78,25 @@ export function manifestDigest(text: string): Digest {
 }
 
 export { manifestTextDigest };
+
+/** One digest a piece of content has, with the scheme it was computed under. */
+export interface SchemeDigest {
+  digest: Digest;
+  scheme: import("./content/scheme").DigestScheme;
+  cid?: string;
+}
+
+/**
+ * Every digest a path has in the two modes, without duplicates (a file that fits one chunk is the same
+ * raw digest in both), so `kc verify` can say which scheme a digest was computed under.
+ */
+export async function digestsOfPath(path: string, options: NodeHashOptions = {}): Promise<SchemeDigest[]> {
+  const out: SchemeDigest[] = [];
+  for (const mode of ["ipfs", "manifest"] as const) {
+    const r = await hashLocalPath(path, { ...options, mode });
+    if (!out.some((d) => d.digest === r.digest && d.scheme === r.scheme)) {
+      out.push({ digest: r.digest, scheme: r.scheme, cid: r.cid });
+    }
+  }
+  return out;
+}

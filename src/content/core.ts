@@ -93,6 +93,9 @@ export interface ContentHash {
   cid?: string;
   /** Manifest mode, folders only. */
   manifest?: Manifest;
+  /** Folders only: paths the exclude rules left out, and the patterns in force. */
+  excluded?: string[];
+  patterns?: readonly string[];
 }
 
 const nobleSha2 = lazyEsm<{ sha256: { create(): Sha256 } }>("@noble/hashes/sha2.js");
@@ -119,6 +122,7 @@ export async function hashTree(tree: ContentTree, options: HashOptions): Promise
     kind: tree.kind,
     files: tree.files.length,
     bytes: BigInt(counter.bytesTotal),
+    ...(tree.kind === "folder" ? { excluded: tree.excluded, patterns: tree.patterns } : {}),
   };
   if (options.mode === "ipfs") {
     const root = await unixfsRoot(tree, concurrency, counter);
@@ -145,7 +149,6 @@ export async function hashTree(tree: ContentTree, options: HashOptions): Promise
   const manifest = { text, entries, bytes: base.bytes };
   return { ...base, digest: await manifestTextDigest(text, sha256), scheme: schemeOf(base), manifest };
 }
-
 
 // ---------------------------------------------------------------------------------------------------
 // UnixFS
@@ -236,7 +239,11 @@ async function* counted(file: ContentFile, counter: Counter): AsyncGenerator<Uin
 }
 
 /** `items.map(fn)` with at most `limit` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

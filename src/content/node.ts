@@ -73,7 +73,9 @@ async function walkFolder(root: string, options: WalkOptions): Promise<ContentTr
   const excluded: string[] = [];
   const links: Problem[] = [];
   // Each pending folder carries the real paths of the folders above it, to catch link cycles.
-  const pending: { rel: string; abs: string; chain: string[] }[] = [{ rel: "", abs: root, chain: [rootReal] }];
+  const pending: { rel: string; abs: string; chain: string[] }[] = [
+    { rel: "", abs: root, chain: [rootReal] },
+  ];
 
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
     let names: Buffer[];
@@ -85,7 +87,9 @@ async function walkFolder(root: string, options: WalkOptions): Promise<ContentTr
     }
     for (const raw of names) {
       if (!isUtf8(raw)) {
-        throw new KcError(`file name is not valid UTF-8 (bytes 0x${raw.toString("hex")}) in ${display(dir.rel)}`);
+        throw new KcError(
+          `file name is not valid UTF-8 (bytes 0x${raw.toString("hex")}) in ${display(dir.rel)}`,
+        );
       }
       const name = raw.toString("utf8");
       const rel = dir.rel ? dir.rel + MANIFEST_PATH_SEPARATOR + name : name;
@@ -155,7 +159,8 @@ async function walkFolder(root: string, options: WalkOptions): Promise<ContentTr
     throw new KcError(`${display("")} has ${what}: ${links.map((l) => `${l.rel} ${l.why}`).join("; ")}`);
   }
   if (files.length === 0) {
-    const note = excluded.length > 0 ? ` after excludes (left out: ${excluded.sort(compareUtf8).join(", ")})` : "";
+    const note =
+      excluded.length > 0 ? ` after excludes (left out: ${excluded.sort(compareUtf8).join(", ")})` : "";
     throw new KcError(`folder has no files to hash${note}: ${show(root)}`);
   }
   files.sort((a, b) => compareUtf8(a.path, b.path));

@@ -69,7 +69,9 @@ export function excludeFilter(options: { defaultExcludes?: boolean; kcignore?: s
   const defaults = options.defaultExcludes === false ? [] : DEFAULT_EXCLUDES;
   const own = options.kcignore ?? "";
   // The library parses the file itself, so gitignore details (escapes, trailing spaces) hold.
-  const matcher: Ignore = ignore().add([...defaults]).add(own);
+  const matcher: Ignore = ignore()
+    .add([...defaults])
+    .add(own);
   const patterns = [
     ...defaults,
     ...own
