@@ -1,6 +1,8 @@
+import { stat } from "node:fs/promises";
+
 import { KcError, show } from "./errors";
 import { type ContentHash, type Manifest, type Progress, hashTree, manifestTextDigest } from "./content/core";
-import { type NodeHashOptions, hashLocalPath, nodeSha256, walk } from "./content/node";
+import { type NodeHashOptions, fsError, hashLocalPath, nodeSha256, walk } from "./content/node";
 
 /**
  * Hashing files and folders on disk. The rules and both modes live in `./content/` (platform-free
@@ -52,8 +54,11 @@ export async function hashPath(path: string, options: NodeHashOptions = {}): Pro
 
 /** SHA-256 of a file's bytes, read in chunks so memory stays bounded whatever the file size. */
 export async function hashFile(path: string, onProgress?: Progress): Promise<Digest> {
+  const info = await stat(path).catch((err: unknown) => {
+    throw fsError(err, show(path));
+  });
+  if (info.isDirectory()) throw new KcError(`expected a file but found a folder: ${show(path)}`);
   const tree = await walk(path);
-  if (tree.kind !== "file") throw new KcError(`expected a file but found a folder: ${show(path)}`);
   return (await hashTree(tree, { mode: "manifest", sha256: nodeSha256, onProgress })).digest;
 }
 

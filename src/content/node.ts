@@ -160,7 +160,9 @@ async function walkFolder(root: string, options: WalkOptions): Promise<ContentTr
   }
   if (files.length === 0) {
     const note =
-      excluded.length > 0 ? ` after excludes (left out: ${excluded.sort(compareUtf8).join(", ")})` : "";
+      excluded.length > 0
+        ? ` after excludes (left out: ${excluded.sort(compareUtf8).join(", ")})`
+        : " (empty folders count for nothing)";
     throw new KcError(`folder has no files to hash${note}: ${show(root)}`);
   }
   files.sort((a, b) => compareUtf8(a.path, b.path));
