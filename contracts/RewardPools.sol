@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IKnowledgeRegistry} from "./interfaces/IKnowledgeRegistry.sol";
@@ -17,29 +17,38 @@ import {Signatures} from "./libraries/Signatures.sol";
 
 /// @title RewardPools
 /// @notice Community reward pools over the artifacts of a KnowledgeRegistry.
-/// @dev Claims read the pool index "virtually" (stream accrued to now, not stored), so a repeat claim on an artifact
-/// without parents writes only the claimed amount; any later stored index is at least that virtual one, so payouts
-/// stay monotone and backed. Claims on artifacts with parents also settle them, which moves their upstream part.
-/// The reentrancy guard sits on every function that moves tokens. Curation and `settle` move none and call only the
-/// registry, so a token hook re-entering them mid-transfer finds consistent state: a transfer in `fund` is measured by
-/// balance difference, and `claim` books everything before its single transfer.
-contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
+/// @dev Streams: each stream adds its rate to the pool's rate and its end to a sorted list; an accrual releases
+/// `rate × elapsed` (kept in units of 2^-32 token, so nothing is lost between pokes) and, at each end it passes,
+/// drops that end's rate and releases what the rounded-down rates left behind, so each stream pays exactly its
+/// amount. Claims without a due stream end read the index "virtually" (accrued to now, not stored); any later
+/// stored index is at least that, so payouts stay monotone and backed. The reentrancy guard sits on every function
+/// that moves tokens; curation, `accrue` and `settle` move none and call only the registry.
+contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
     bytes32 private constant CLAIM_TARGET_TYPEHASH = keccak256("ClaimTarget(bytes32 artifact,uint256 slot)");
     bytes32 private constant CLAIM_TYPEHASH = keccak256(
-        "Claim(uint256 poolId,ClaimTarget[] targets,address recipient,address claimant,uint256 nonce,"
-        "uint256 deadline)ClaimTarget(bytes32 artifact,uint256 slot)"
+        "Claim(uint256 poolId,ClaimTarget[] targets,address recipient,address claimant,uint256 maxAmount,"
+        "uint256 nonce,uint256 deadline)ClaimTarget(bytes32 artifact,uint256 slot)"
     );
 
     /// @inheritdoc IRewardPools
     uint256 public constant SCALE = PoolMath.SCALE;
-
-    uint8 private constant FLAG_HAS_EARNED = 1;
-
+    /// @inheritdoc IRewardPools
+    uint256 public constant RATE_SCALE = PoolMath.RATE_SCALE;
     /// @inheritdoc IRewardPools
     uint256 public constant MAX_STREAM_DURATION = 5 * 365 days;
+    /// @inheritdoc IRewardPools
+    uint256 public constant MAX_CURATION_DELAY = 30 days;
+    /// @inheritdoc IRewardPools
+    uint256 public constant MAX_ENDS_PER_ACCRUE = 32;
+    /// @inheritdoc IRewardPools
+    uint256 public constant MAX_SETTLE_LEVELS = 8;
+
+    uint8 private constant FLAG_HAS_EARNED = 1;
+    /// @dev `IKnowledgeRegistry.MAX_PARENTS`.
+    uint256 private constant MAX_PARENTS = 16;
 
     /// @inheritdoc IRewardPools
     IKnowledgeRegistry public immutable registry;
@@ -47,16 +56,25 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     /// @inheritdoc IRewardPools
     uint256 public poolCount;
 
-    /// @dev Field order is slot order: slot 0 and 1 are what every claim reads, slot 2 only while streaming.
+    /// @inheritdoc IRewardPools
+    mapping(address claimant => uint256 nonce) public nonces;
+
+    /// @dev Field order is slot order: slots 0-2 are what claims read, slot 3 what funding reads.
     struct Pool {
         IERC20 token;
         uint96 totalWeight;
         uint168 index;
         uint40 lastUpdate;
-        uint40 streamEnd;
-        uint128 streamRemaining;
+        uint40 nextEnd;
+        uint160 rate;
+        /// @dev Released but not yet whole: a fraction of a token unit, times RATE_SCALE.
+        uint32 rateDust;
+        uint40 lastEnd;
         uint128 carried;
+        uint128 streaming;
         address curator;
+        uint32 curationDelay;
+        uint64 changeCount;
         address pendingCurator;
     }
 
@@ -71,6 +89,32 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         uint32 totalShares;
     }
 
+    /// @dev One slot per distinct end time; `dust` < duration ≤ 2^28 per stream, so 48 bits hold 2^20 streams.
+    struct StreamEnd {
+        bool linked;
+        uint40 next;
+        uint160 rateDrop;
+        uint48 dust;
+    }
+
+    struct Change {
+        uint40 executeAfter;
+        CurationOp[] ops;
+    }
+
+    /// @dev A pool accrued in memory: `_accrual` computes it, `_accrue` stores it.
+    struct Accrual {
+        uint256 index;
+        uint256 lastUpdate;
+        uint256 nextEnd;
+        uint256 rate;
+        uint256 rateDust;
+        uint256 carried;
+        uint256 streaming;
+        uint256 endsProcessed;
+        bool caughtUp;
+    }
+
     mapping(uint256 poolId => Pool pool) private _pools;
     mapping(uint256 poolId => mapping(bytes32 artifact => Member member)) private _members;
     /// @dev Scaled cumulative earnings of an artifact's contributors (after its upstream part).
@@ -79,6 +123,10 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     mapping(uint256 poolId => mapping(bytes32 artifact => uint256 scaled)) private _pendingUpstream;
     mapping(uint256 poolId => mapping(bytes32 artifact => mapping(uint256 slot => uint256 amount)))
         private _claimed;
+    mapping(uint256 poolId => mapping(uint256 end => StreamEnd entry)) private _ends;
+    /// @dev Only cancelable streams are stored: the rest need nothing but their end's entry.
+    mapping(uint256 poolId => mapping(bytes32 streamId => uint256 amount)) private _cancelable;
+    mapping(uint256 poolId => mapping(uint256 changeId => Change change)) private _changes;
 
     /// @param registry_ The registry whose artifacts these pools pay.
     constructor(IKnowledgeRegistry registry_) EIP712("RewardPools", "1") {
@@ -90,73 +138,67 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IRewardPools
-    function createPool(IERC20 token, address curator) external returns (uint256 poolId) {
+    function createPool(
+        IERC20 token,
+        address curator,
+        uint256 curationDelay
+    ) external returns (uint256 poolId) {
         if (address(token).code.length == 0) revert InvalidToken(address(token));
         if (curator == address(0)) revert InvalidCurator(curator);
+        if (curationDelay > MAX_CURATION_DELAY) revert CurationDelayTooLong(curationDelay);
         poolId = ++poolCount;
         Pool storage pool_ = _pools[poolId];
         pool_.token = token;
         pool_.lastUpdate = uint40(block.timestamp);
         pool_.curator = curator;
-        emit PoolCreated(poolId, token, curator, msg.sender);
+        pool_.curationDelay = uint32(curationDelay);
+        emit PoolCreated(poolId, token, curator, msg.sender, curationDelay);
     }
 
     /// @inheritdoc IRewardPools
     function admit(uint256 poolId, bytes32 artifact, uint32 weight) external {
-        Pool storage pool_ = _requireCurator(poolId);
-        _admit(pool_, poolId, artifact, weight, _accrue(pool_, 0));
+        _curate(poolId, _oneOp(CurationAction.Admit, artifact, weight));
     }
 
     /// @inheritdoc IRewardPools
     function admitMany(uint256 poolId, bytes32[] calldata artifacts, uint32[] calldata weights) external {
-        Pool storage pool_ = _requireCurator(poolId);
         if (artifacts.length != weights.length) revert LengthMismatch(artifacts.length, weights.length);
-        // One distribution before all of them: what was carried is then shared by every new member.
-        uint256 index = _accrue(pool_, 0);
+        CurationOp[] memory ops = new CurationOp[](artifacts.length);
         for (uint256 i; i < artifacts.length; ++i) {
-            _admit(pool_, poolId, artifacts[i], weights[i], index);
+            ops[i] = CurationOp(artifacts[i], weights[i], CurationAction.Admit);
         }
-    }
-
-    function _admit(
-        Pool storage pool_,
-        uint256 poolId,
-        bytes32 artifact,
-        uint32 weight,
-        uint256 index
-    ) private {
-        if (weight == 0) revert ZeroWeight();
-        Member storage member_ = _members[poolId][artifact];
-        if (member_.weight != 0) revert AlreadyMember(poolId, artifact);
-        (bool registered, bool retracted, uint16 upstreamBps, uint32 totalShares) = registry.economics(
-            artifact
-        );
-        if (!registered) revert ArtifactNotRegistered(artifact);
-        if (retracted) revert ArtifactIsRetracted(artifact);
-
-        // A returning artifact had weight 0 since it left, so it earned nothing meanwhile: just move its checkpoint.
-        _members[poolId][artifact] = Member({
-            checkpoint: uint168(index),
-            flags: member_.flags,
-            weight: weight,
-            upstreamBps: upstreamBps,
-            totalShares: totalShares
-        });
-        pool_.totalWeight += weight;
-        emit ArtifactAdmitted(poolId, artifact, weight);
+        _curate(poolId, ops);
     }
 
     /// @inheritdoc IRewardPools
     function setWeight(uint256 poolId, bytes32 artifact, uint32 weight) external {
-        if (weight == 0) revert ZeroWeight();
-        uint32 oldWeight = _reweigh(poolId, artifact, weight);
-        emit WeightChanged(poolId, artifact, oldWeight, weight);
+        _curate(poolId, _oneOp(CurationAction.SetWeight, artifact, weight));
     }
 
     /// @inheritdoc IRewardPools
     function remove(uint256 poolId, bytes32 artifact) external {
-        uint32 oldWeight = _reweigh(poolId, artifact, 0);
-        emit ArtifactRemoved(poolId, artifact, oldWeight);
+        _curate(poolId, _oneOp(CurationAction.Remove, artifact, 0));
+    }
+
+    /// @inheritdoc IRewardPools
+    function executeChange(uint256 poolId, uint256 changeId) external {
+        Pool storage pool_ = _requirePool(poolId);
+        Change storage change = _changes[poolId][changeId];
+        uint256 executeAfter = change.executeAfter;
+        if (executeAfter == 0) revert UnknownChange(poolId, changeId);
+        if (block.timestamp < executeAfter) revert ChangeNotDue(changeId, executeAfter);
+        CurationOp[] memory ops = change.ops;
+        delete _changes[poolId][changeId];
+        _apply(pool_, poolId, ops);
+        emit CurationExecuted(poolId, changeId, msg.sender);
+    }
+
+    /// @inheritdoc IRewardPools
+    function cancelChange(uint256 poolId, uint256 changeId) external {
+        _requireCurator(poolId);
+        if (_changes[poolId][changeId].executeAfter == 0) revert UnknownChange(poolId, changeId);
+        delete _changes[poolId][changeId];
+        emit CurationCancelled(poolId, changeId);
     }
 
     /// @inheritdoc IRewardPools
@@ -186,8 +228,14 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRewardPools
-    function fundStream(uint256 poolId, uint256 amount, uint256 duration) external nonReentrant {
-        _fundStream(poolId, amount, duration);
+    function fundStream(
+        uint256 poolId,
+        uint256 amount,
+        uint256 duration,
+        bool cancelable,
+        uint256 hint
+    ) external nonReentrant returns (bytes32) {
+        return _fundStream(poolId, amount, duration, cancelable, hint);
     }
 
     /// @inheritdoc IRewardPools
@@ -208,13 +256,49 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         uint256 poolId,
         uint256 amount,
         uint256 duration,
+        bool cancelable,
+        uint256 hint,
         uint256 permitDeadline,
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external nonReentrant {
+    ) external nonReentrant returns (bytes32) {
         _permit(poolId, amount, permitDeadline, v, r, s);
-        _fundStream(poolId, amount, duration);
+        return _fundStream(poolId, amount, duration, cancelable, hint);
+    }
+
+    /// @inheritdoc IRewardPools
+    function cancelStream(
+        uint256 poolId,
+        uint256 start,
+        uint256 end
+    ) external nonReentrant returns (uint256 refunded) {
+        Pool storage pool_ = _requirePool(poolId);
+        bytes32 streamId = streamIdOf(msg.sender, start, end, true);
+        uint256 amount = _cancelable[poolId][streamId];
+        if (amount == 0) revert UnknownStream(poolId, streamId);
+        if (block.timestamp >= end) revert StreamEnded(streamId, end);
+        _accrueFully(pool_, poolId);
+        delete _cancelable[poolId][streamId];
+
+        (uint256 rate, uint256 dust) = PoolMath.streamRate(amount, end - start);
+        uint256 releasedScaled = rate * (block.timestamp - start);
+        // Rounded up, so the members keep every fraction the stream has released and the refund is whole.
+        uint256 released = Math.ceilDiv(releasedScaled, RATE_SCALE);
+        refunded = amount - released;
+        StreamEnd storage entry = _ends[poolId][end];
+        entry.rateDrop -= uint160(rate);
+        entry.dust -= uint48(dust);
+        pool_.rate -= uint160(rate);
+        // The rounding up makes the stream's release exactly `released` units; the fraction it adds is released now.
+        uint256 scaled = pool_.rateDust + (released * RATE_SCALE - releasedScaled);
+        uint256 whole = scaled / RATE_SCALE;
+        pool_.rateDust = uint32(scaled % RATE_SCALE);
+        pool_.streaming -= uint128(whole + refunded);
+        // At most one unit: it waits for the next distribution.
+        pool_.carried += uint128(whole);
+        if (refunded != 0) pool_.token.safeTransfer(msg.sender, refunded);
+        emit StreamCancelled(poolId, streamId, msg.sender, released, refunded);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -222,11 +306,29 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IRewardPools
-    function settle(uint256 poolId, bytes32[] calldata artifacts) external {
-        uint256 index = _accrue(_requirePool(poolId), 0);
-        for (uint256 i; i < artifacts.length; ++i) {
-            Member storage member_ = _members[poolId][artifacts[i]];
-            if (member_.totalShares != 0) _settle(poolId, artifacts[i], member_, index);
+    function accrue(uint256 poolId) external {
+        _accrue(_requirePool(poolId), poolId);
+    }
+
+    /// @inheritdoc IRewardPools
+    function settle(uint256 poolId, bytes32[] calldata artifacts, uint256 levels) external {
+        if (levels == 0 || levels > MAX_SETTLE_LEVELS) revert InvalidLevels(levels);
+        uint256 index = _accrue(_requirePool(poolId), poolId).index;
+        bytes32[] memory frontier = artifacts;
+        for (uint256 level; level < levels && frontier.length != 0; ++level) {
+            // Parents that this level leaves owing their own parents: the next level's work.
+            bytes32[] memory reached = new bytes32[](level + 1 < levels ? frontier.length * MAX_PARENTS : 0);
+            uint256 count;
+            for (uint256 i; i < frontier.length; ++i) {
+                Member storage member_ = _members[poolId][frontier[i]];
+                if (member_.totalShares != 0) {
+                    count = _settle(poolId, frontier[i], member_, index, reached, count);
+                }
+            }
+            assembly ("memory-safe") {
+                mstore(reached, count)
+            }
+            frontier = reached;
         }
     }
 
@@ -236,7 +338,16 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         ClaimTarget[] calldata targets,
         address recipient
     ) external nonReentrant returns (uint256 amount) {
-        return _claim(poolId, targets, msg.sender, recipient);
+        return _claim(poolId, targets, msg.sender, recipient, type(uint256).max);
+    }
+
+    /// @inheritdoc IRewardPools
+    function claimFor(
+        uint256 poolId,
+        address account,
+        ClaimTarget[] calldata targets
+    ) external nonReentrant returns (uint256 amount) {
+        return _claim(poolId, targets, account, account, type(uint256).max);
     }
 
     /// @inheritdoc IRewardPools
@@ -245,19 +356,39 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         ClaimTarget[] calldata targets,
         address recipient,
         address claimant,
+        uint256 maxAmount,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external nonReentrant returns (uint256 amount) {
         if (block.timestamp > deadline) revert SignatureExpired(deadline);
-        _useCheckedNonce(claimant, nonce);
+        uint256 current = nonces[claimant];
+        if (nonce != current) revert InvalidNonce(claimant, current);
+        nonces[claimant] = current + 1;
         bytes32 structHash = keccak256(
-            abi.encode(CLAIM_TYPEHASH, poolId, _hashTargets(targets), recipient, claimant, nonce, deadline)
+            abi.encode(
+                CLAIM_TYPEHASH,
+                poolId,
+                _hashTargets(targets),
+                recipient,
+                claimant,
+                maxAmount,
+                nonce,
+                deadline
+            )
         );
         if (!Signatures.isValidNowCalldata(claimant, _hashTypedDataV4(structHash), signature)) {
             revert InvalidSignature(claimant);
         }
-        return _claim(poolId, targets, claimant, recipient);
+        return _claim(poolId, targets, claimant, recipient, maxAmount);
+    }
+
+    /// @inheritdoc IRewardPools
+    function invalidateNonces(uint256 newNonce) external {
+        uint256 current = nonces[msg.sender];
+        if (newNonce <= current) revert NonceNotIncreased(current, newNonce);
+        nonces[msg.sender] = newNonce;
+        emit NoncesInvalidated(msg.sender, newNonce);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -267,25 +398,19 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     /// @inheritdoc IRewardPools
     function pool(uint256 poolId) external view returns (PoolView memory view_) {
         Pool storage pool_ = _requirePool(poolId);
-        uint256 released = PoolMath.streamed(
-            pool_.streamRemaining,
-            pool_.lastUpdate,
-            pool_.streamEnd,
-            block.timestamp
-        );
-        uint256 remaining = pool_.streamRemaining - released;
+        Accrual memory a = _accrual(pool_, poolId);
         view_.token = pool_.token;
         view_.curator = pool_.curator;
         view_.pendingCurator = pool_.pendingCurator;
+        view_.curationDelay = pool_.curationDelay;
         view_.totalWeight = pool_.totalWeight;
-        view_.index = _currentIndex(pool_);
-        view_.lastUpdate = pool_.lastUpdate;
-        view_.streamRemaining = remaining;
-        view_.streamEnd = pool_.streamEnd;
-        view_.streamRatePerSecond =
-            block.timestamp < pool_.streamEnd ? remaining / (pool_.streamEnd - block.timestamp) : 0;
-        // Released while nobody was admitted, it is still owed to the next distribution.
-        view_.carried = pool_.carried + (pool_.totalWeight == 0 ? released : 0);
+        view_.index = a.index;
+        view_.lastUpdate = a.lastUpdate;
+        view_.rate = a.rate;
+        view_.nextStreamEnd = a.nextEnd;
+        view_.streaming = a.streaming;
+        view_.carried = a.carried;
+        view_.changeCount = pool_.changeCount;
     }
 
     /// @inheritdoc IRewardPools
@@ -303,24 +428,51 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRewardPools
+    function pendingChange(
+        uint256 poolId,
+        uint256 changeId
+    ) external view returns (uint256 executeAfter, CurationOp[] memory ops) {
+        Change storage change = _changes[poolId][changeId];
+        return (change.executeAfter, change.ops);
+    }
+
+    /// @inheritdoc IRewardPools
+    function streamIdOf(
+        address funder,
+        uint256 start,
+        uint256 end,
+        bool cancelable
+    ) public pure returns (bytes32) {
+        return keccak256(abi.encode(funder, start, end, cancelable));
+    }
+
+    /// @inheritdoc IRewardPools
+    function cancelableAmount(uint256 poolId, bytes32 streamId) external view returns (uint256) {
+        return _cancelable[poolId][streamId];
+    }
+
+    /// @inheritdoc IRewardPools
+    function streamEnd(uint256 poolId, uint256 end) external view returns (StreamEndView memory) {
+        StreamEnd memory entry = _ends[poolId][end];
+        return StreamEndView(entry.linked, entry.next, entry.rateDrop, entry.dust);
+    }
+
+    /// @inheritdoc IRewardPools
     function claimed(uint256 poolId, bytes32 artifact, uint256 slot) external view returns (uint256) {
         return _claimed[poolId][artifact][slot];
     }
 
     /// @inheritdoc IRewardPools
     function claimableBySlot(uint256 poolId, bytes32 artifact, uint256 slot) public view returns (uint256) {
-        Pool storage pool_ = _requirePool(poolId);
+        uint256 index = _claimIndexView(_requirePool(poolId), poolId);
         (, uint32 share) = registry.slotHolder(artifact, slot);
-        return _claimableView(pool_, poolId, artifact, slot, share);
+        return _claimableView(poolId, artifact, slot, share, index);
     }
 
     /// @inheritdoc IRewardPools
     function claimable(uint256 poolId, bytes32 artifact, address account) public view returns (uint256) {
-        Pool storage pool_ = _requirePool(poolId);
-        (bool found, uint256 slot) = registry.slotOf(artifact, account);
-        if (!found) return 0;
-        (, uint32 share) = registry.slotHolder(artifact, slot);
-        return _claimableView(pool_, poolId, artifact, slot, share);
+        uint256 index = _claimIndexView(_requirePool(poolId), poolId);
+        return _claimableOf(poolId, artifact, account, index);
     }
 
     /// @inheritdoc IRewardPools
@@ -329,74 +481,191 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         bytes32[] calldata artifacts,
         address account
     ) external view returns (uint256 total) {
+        uint256 index = _claimIndexView(_requirePool(poolId), poolId);
         for (uint256 i; i < artifacts.length; ++i) {
-            total += claimable(poolId, artifacts[i], account);
+            total += _claimableOf(poolId, artifacts[i], account, index);
         }
     }
 
-    /// @inheritdoc IRewardPools
-    function nonces(address claimant) public view override(IRewardPools, Nonces) returns (uint256) {
-        return super.nonces(claimant);
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+    //  Internals: curation
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    function _oneOp(
+        CurationAction action,
+        bytes32 artifact,
+        uint32 weight
+    ) private pure returns (CurationOp[] memory ops) {
+        ops = new CurationOp[](1);
+        ops[0] = CurationOp(artifact, weight, action);
+    }
+
+    /// @dev Applies at once without a delay; otherwise refuses what can never apply and announces the rest.
+    function _curate(uint256 poolId, CurationOp[] memory ops) private {
+        Pool storage pool_ = _requireCurator(poolId);
+        if (ops.length == 0) revert EmptyChange();
+        uint256 delay = pool_.curationDelay;
+        if (delay == 0) {
+            _apply(pool_, poolId, ops);
+            return;
+        }
+        for (uint256 i; i < ops.length; ++i) {
+            CurationOp memory op = ops[i];
+            if (op.action != CurationAction.Remove && op.weight == 0) revert ZeroWeight();
+            if (op.action == CurationAction.Admit) _checkAdmissible(op.artifact);
+        }
+        uint256 changeId = ++pool_.changeCount;
+        uint256 executeAfter = block.timestamp + delay;
+        Change storage change = _changes[poolId][changeId];
+        change.executeAfter = uint40(executeAfter);
+        for (uint256 i; i < ops.length; ++i) {
+            change.ops.push(ops[i]);
+        }
+        emit CurationAnnounced(poolId, changeId, executeAfter, ops);
+    }
+
+    /// @dev One accrual at the old weights, then every step, then what the pool carried while it had no members
+    /// goes to the members the change leaves.
+    function _apply(Pool storage pool_, uint256 poolId, CurationOp[] memory ops) private {
+        uint256 index = _accrueFully(pool_, poolId).index;
+        uint256 totalWeight = pool_.totalWeight;
+        for (uint256 i; i < ops.length; ++i) {
+            CurationOp memory op = ops[i];
+            Member storage member_ = _members[poolId][op.artifact];
+            uint32 oldWeight = member_.weight;
+            if (op.action == CurationAction.Admit) {
+                if (op.weight == 0) revert ZeroWeight();
+                if (oldWeight != 0) revert AlreadyMember(poolId, op.artifact);
+                (uint16 upstreamBps, uint32 totalShares) = _checkAdmissible(op.artifact);
+                // A returning artifact had weight 0 since it left, so it earned nothing meanwhile.
+                _members[poolId][op.artifact] = Member({
+                    checkpoint: uint168(index),
+                    flags: member_.flags,
+                    weight: op.weight,
+                    upstreamBps: upstreamBps,
+                    totalShares: totalShares
+                });
+                totalWeight += op.weight;
+                emit ArtifactAdmitted(poolId, op.artifact, op.weight);
+                continue;
+            }
+            if (oldWeight == 0) revert NotMember(poolId, op.artifact);
+            uint32 newWeight = op.action == CurationAction.Remove ? 0 : op.weight;
+            if (op.action == CurationAction.SetWeight && newWeight == 0) revert ZeroWeight();
+            _settle(poolId, op.artifact, member_, index, new bytes32[](0), 0);
+            member_.weight = newWeight;
+            totalWeight = totalWeight - oldWeight + newWeight;
+            if (newWeight == 0) emit ArtifactRemoved(poolId, op.artifact, oldWeight);
+            else emit WeightChanged(poolId, op.artifact, oldWeight, newWeight);
+        }
+        pool_.totalWeight = totalWeight.toUint96();
+        uint256 carried = pool_.carried;
+        if (carried != 0 && totalWeight != 0) {
+            (uint256 indexDelta, uint256 leftover) = PoolMath.distribute(carried, totalWeight);
+            index += indexDelta;
+            pool_.index = index.toUint168();
+            pool_.carried = uint128(leftover);
+            emit PoolAccrued(poolId, index, pool_.lastUpdate, leftover);
+        }
+    }
+
+    function _checkAdmissible(
+        bytes32 artifact
+    ) private view returns (uint16 upstreamBps, uint32 totalShares) {
+        bool registered;
+        bool retracted;
+        (registered, retracted, upstreamBps, totalShares) = registry.economics(artifact);
+        if (!registered) revert ArtifactNotRegistered(artifact);
+        if (retracted) revert ArtifactIsRetracted(artifact);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
-    //  Internals: funding
+    //  Internals: funding and streams
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
+    /// @dev Index increments add up while weights stay, so instant funds need no stream accrual.
     function _fund(uint256 poolId, uint256 amount) private {
         Pool storage pool_ = _requirePool(poolId);
         uint256 received = _pull(pool_, poolId, amount);
-        _checkCapacity(pool_, poolId, received);
-        _accrue(pool_, received);
+        uint256 carried = pool_.carried;
+        uint256 index = pool_.index;
+        _checkCapacity(poolId, index, uint256(pool_.streaming) + carried, received);
+        (uint256 indexDelta, uint256 leftover) = PoolMath.distribute(received + carried, pool_.totalWeight);
+        if (indexDelta != 0) pool_.index = uint168(index + indexDelta);
+        pool_.carried = uint128(leftover);
         emit PoolFunded(poolId, msg.sender, amount, received);
     }
 
-    function _fundStream(uint256 poolId, uint256 amount, uint256 duration) private {
+    function _fundStream(
+        uint256 poolId,
+        uint256 amount,
+        uint256 duration,
+        bool cancelable,
+        uint256 hint
+    ) private returns (bytes32 streamId) {
         Pool storage pool_ = _requirePool(poolId);
         if (duration == 0) revert ZeroDuration();
-        // Bounded so a dust stream cannot hold a pool's schedule for millennia (see `_checkTopUp`).
         if (duration > MAX_STREAM_DURATION) revert DurationTooLong(duration);
-        uint256 streamEnd = block.timestamp + duration;
         uint256 received = _pull(pool_, poolId, amount);
-        _checkCapacity(pool_, poolId, received);
-        _accrue(pool_, 0);
-        uint256 unreleased = pool_.streamRemaining;
-        uint256 remaining = unreleased + received;
-        uint256 currentEnd = pool_.streamEnd;
-        // The curator sets the schedule (it already decides who is paid, and still cannot take funds), so it may
-        // reshape a running stream, e.g. one a griefer started with 1 wei over years.
-        if (unreleased != 0 && currentEnd > block.timestamp) {
-            _checkTopUp(pool_, unreleased, currentEnd, remaining, streamEnd, received);
+        Accrual memory a = _accrueFully(pool_, poolId);
+        _checkCapacity(poolId, a.index, a.streaming + a.carried, received);
+
+        uint256 end = block.timestamp + duration;
+        streamId = streamIdOf(msg.sender, block.timestamp, end, cancelable);
+        (uint256 rate, uint256 dust) = PoolMath.streamRate(received, duration);
+        uint256 dustBefore;
+        if (cancelable) {
+            // Same funder, schedule and block: one stream of the sum, so `cancelStream` recomputes it exactly.
+            uint256 before = _cancelable[poolId][streamId];
+            if (before != 0) {
+                uint256 rateBefore;
+                (rateBefore, dustBefore) = PoolMath.streamRate(before, duration);
+                (rate, dust) = PoolMath.streamRate(before + received, duration);
+                rate -= rateBefore;
+            }
+            _cancelable[poolId][streamId] = before + received;
         }
-        pool_.streamRemaining = remaining.toUint128();
-        pool_.streamEnd = uint40(streamEnd);
-        emit StreamFunded(poolId, msg.sender, amount, received, remaining, streamEnd);
+        StreamEnd storage entry = _linkEnd(pool_, poolId, end, hint);
+        entry.rateDrop += uint160(rate);
+        entry.dust = uint48(entry.dust - dustBefore + dust);
+        pool_.rate = uint160(a.rate + rate);
+        pool_.streaming = uint128(a.streaming + received);
+        emit StreamCreated(poolId, streamId, msg.sender, amount, received, block.timestamp, end, cancelable);
     }
 
-    /// @dev Anyone may top up a running stream, so a top-up by anyone but the curator must not reschedule other
-    /// funders' money: it cannot end the stream sooner (releasing it early to today's members) nor release it more
-    /// slowly (pushing it out).
-    /// The curator is read only when a top-up would be refused, so ordinary top-ups do not pay for the exemption.
-    function _checkTopUp(
+    /// @dev The entry for `end`, linked into the sorted list if new. Appending after the last end and prepending
+    /// are O(1); anything else walks from `hint` (or the first end), so callers pass the end just before theirs.
+    function _linkEnd(
         Pool storage pool_,
-        uint256 unreleased,
-        uint256 currentEnd,
-        uint256 remaining,
-        uint256 newEnd,
-        uint256 received
-    ) private view {
-        if (newEnd < currentEnd) {
-            if (msg.sender != pool_.curator) revert StreamEndsEarlier(currentEnd, newEnd);
-            return;
-        }
-        uint256 keepsRate = Math.mulDiv(
-            unreleased,
-            newEnd - block.timestamp,
-            currentEnd - block.timestamp,
-            Math.Rounding.Ceil
-        );
-        if (remaining < keepsRate && msg.sender != pool_.curator) {
-            revert StreamTopUpTooSmall(received, keepsRate - unreleased);
+        uint256 poolId,
+        uint256 end,
+        uint256 hint
+    ) private returns (StreamEnd storage entry) {
+        mapping(uint256 => StreamEnd) storage ends = _ends[poolId];
+        entry = ends[end];
+        if (entry.linked) return entry;
+        entry.linked = true;
+        uint256 first = pool_.nextEnd;
+        uint256 last = pool_.lastEnd;
+        if (first == 0) {
+            pool_.nextEnd = uint40(end);
+            pool_.lastEnd = uint40(end);
+        } else if (end > last) {
+            ends[last].next = uint40(end);
+            pool_.lastEnd = uint40(end);
+        } else if (end < first) {
+            entry.next = uint40(first);
+            pool_.nextEnd = uint40(end);
+        } else {
+            // first < end < last here, so the walk stops before the last entry.
+            uint256 previous = hint > first && hint < end && ends[hint].linked ? hint : first;
+            uint256 next = ends[previous].next;
+            while (next < end) {
+                previous = next;
+                next = ends[next].next;
+            }
+            entry.next = uint40(next);
+            ends[previous].next = uint40(end);
         }
     }
 
@@ -412,11 +681,11 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
 
     /// @dev A distribution of `x` raises the index by at most `x * SCALE` (total weight is at least 1) and takes
     /// `x` out of what is pending, so `index + pending * SCALE` never grows except here, where funds arrive.
-    /// Keeping it within uint168 means no later release, claim or curation call can overflow the index.
-    function _checkCapacity(Pool storage pool_, uint256 poolId, uint256 received) private view {
-        uint256 pending = uint256(pool_.streamRemaining) + pool_.carried;
+    /// Keeping it within uint168 means no later release, claim or curation call can overflow the index, and keeps
+    /// every stream rate within uint160.
+    function _checkCapacity(uint256 poolId, uint256 index, uint256 pending, uint256 received) private pure {
         // By the invariant above, `pending` never exceeds `room`.
-        uint256 room = (type(uint168).max - pool_.index) / SCALE;
+        uint256 room = (type(uint168).max - index) / SCALE;
         if (received > room - pending) revert PoolCapacityExceeded(poolId, received);
     }
 
@@ -442,77 +711,149 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         {} catch {}
     }
 
-    /// @dev Releases the stream up to now and distributes it with the carried amount and `amount`.
-    /// @return index The pool index after the distribution.
-    function _accrue(Pool storage pool_, uint256 amount) private returns (uint256 index) {
-        uint256 remaining = pool_.streamRemaining;
-        uint256 released = PoolMath.streamed(remaining, pool_.lastUpdate, pool_.streamEnd, block.timestamp);
-        uint256 distributable = released + pool_.carried + amount;
-        (uint256 indexDelta, uint256 leftover) = PoolMath.distribute(distributable, pool_.totalWeight);
-        index = pool_.index + indexDelta;
-        pool_.index = index.toUint168();
-        pool_.lastUpdate = uint40(block.timestamp);
-        if (released != 0) pool_.streamRemaining = uint128(remaining - released);
-        pool_.carried = leftover.toUint128();
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+    //  Internals: accrual
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @dev The pool released up to now, passing at most MAX_ENDS_PER_ACCRUE stream ends, and distributed with what
+    /// it carried. Past the cap it stops at the last end it passed (`caughtUp` false).
+    function _accrual(Pool storage pool_, uint256 poolId) private view returns (Accrual memory a) {
+        a.index = pool_.index;
+        a.lastUpdate = pool_.lastUpdate;
+        a.nextEnd = pool_.nextEnd;
+        a.rate = pool_.rate;
+        a.carried = pool_.carried;
+        a.streaming = pool_.streaming;
+        uint256 scaled = pool_.rateDust;
+        while (a.nextEnd != 0 && a.nextEnd <= block.timestamp && a.endsProcessed < MAX_ENDS_PER_ACCRUE) {
+            StreamEnd memory entry = _ends[poolId][a.nextEnd];
+            scaled += a.rate * (a.nextEnd - a.lastUpdate) + entry.dust;
+            a.rate -= entry.rateDrop;
+            a.lastUpdate = a.nextEnd;
+            a.nextEnd = entry.next;
+            ++a.endsProcessed;
+        }
+        a.caughtUp = a.nextEnd == 0 || a.nextEnd > block.timestamp;
+        if (a.caughtUp) {
+            scaled += a.rate * (block.timestamp - a.lastUpdate);
+            a.lastUpdate = block.timestamp;
+        }
+        uint256 released = scaled / RATE_SCALE;
+        a.rateDust = scaled % RATE_SCALE;
+        a.streaming -= released;
+        (uint256 indexDelta, uint256 leftover) = PoolMath.distribute(released + a.carried, pool_.totalWeight);
+        a.index += indexDelta;
+        a.carried = leftover;
     }
 
-    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
-    //  Internals: accounting
-    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+    function _accrue(Pool storage pool_, uint256 poolId) private returns (Accrual memory a) {
+        a = _accrual(pool_, poolId);
+        mapping(uint256 => StreamEnd) storage ends = _ends[poolId];
+        uint256 end = pool_.nextEnd;
+        for (uint256 i; i < a.endsProcessed; ++i) {
+            uint256 next = ends[end].next;
+            delete ends[end];
+            end = next;
+        }
+        pool_.index = a.index.toUint168();
+        pool_.lastUpdate = uint40(a.lastUpdate);
+        pool_.nextEnd = uint40(a.nextEnd);
+        pool_.rate = uint160(a.rate);
+        pool_.rateDust = uint32(a.rateDust);
+        if (a.nextEnd == 0) pool_.lastEnd = 0;
+        pool_.carried = uint128(a.carried);
+        pool_.streaming = uint128(a.streaming);
+        emit PoolAccrued(poolId, a.index, a.lastUpdate, a.carried);
+    }
 
-    /// @dev The index as if the stream had been released up to now. Carried funds are left for the next stored
-    /// distribution, so this never exceeds any index stored later.
-    function _currentIndex(Pool storage pool_) private view returns (uint256) {
+    /// @dev For what changes the rate or the weights: those must not reach back before now.
+    function _accrueFully(Pool storage pool_, uint256 poolId) private returns (Accrual memory a) {
+        a = _accrue(pool_, poolId);
+        if (!a.caughtUp) revert AccrualBehind(poolId, a.lastUpdate);
+    }
+
+    /// @dev The index as if the streams had been released up to now, for claims when no stream end is due. What the
+    /// pool carries is left for the next stored distribution, so this never exceeds any index stored later.
+    function _virtualIndex(Pool storage pool_) private view returns (uint256 index) {
+        index = pool_.index;
+        uint256 rate = pool_.rate;
+        if (rate == 0) return index;
         uint256 totalWeight = pool_.totalWeight;
-        uint256 index = pool_.index;
         if (totalWeight == 0) return index;
-        uint256 released = PoolMath.streamed(
-            pool_.streamRemaining,
-            pool_.lastUpdate,
-            pool_.streamEnd,
-            block.timestamp
-        );
-        if (released == 0) return index;
+        uint256 released = (pool_.rateDust + rate * (block.timestamp - pool_.lastUpdate)) / RATE_SCALE;
         (uint256 indexDelta, ) = PoolMath.distribute(released, totalWeight);
         return index + indexDelta;
     }
 
-    function _reweigh(uint256 poolId, bytes32 artifact, uint32 weight) private returns (uint32 oldWeight) {
-        Pool storage pool_ = _requireCurator(poolId);
-        Member storage member_ = _members[poolId][artifact];
-        oldWeight = member_.weight;
-        if (oldWeight == 0) revert NotMember(poolId, artifact);
-        uint256 index = _accrue(pool_, 0);
-        _settle(poolId, artifact, member_, index);
-        member_.weight = weight;
-        pool_.totalWeight = pool_.totalWeight - oldWeight + weight;
+    function _endDue(Pool storage pool_) private view returns (bool) {
+        uint256 nextEnd = pool_.nextEnd;
+        return nextEnd != 0 && nextEnd <= block.timestamp;
     }
 
-    /// @dev Books what `artifact` earned since its checkpoint and passes its upstream part to its parents.
-    function _settle(uint256 poolId, bytes32 artifact, Member storage member_, uint256 index) private {
+    /// @dev A due stream end is processed (once, by whoever comes first), so no later call pays for it again.
+    function _claimIndex(Pool storage pool_, uint256 poolId) private returns (uint256) {
+        return _endDue(pool_) ? _accrue(pool_, poolId).index : _virtualIndex(pool_);
+    }
+
+    /// @dev What `_claimIndex` would return now.
+    function _claimIndexView(Pool storage pool_, uint256 poolId) private view returns (uint256) {
+        return _endDue(pool_) ? _accrual(pool_, poolId).index : _virtualIndex(pool_);
+    }
+
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+    //  Internals: settlement and claims
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @dev Books what `artifact` earned since its checkpoint and passes its outflow to its parents. Parents left
+    /// owing their own parents are appended once to `reached` (unless it is empty) from position `count`.
+    /// @return The new count of `reached`.
+    function _settle(
+        uint256 poolId,
+        bytes32 artifact,
+        Member storage member_,
+        uint256 index,
+        bytes32[] memory reached,
+        uint256 count
+    ) private returns (uint256) {
         uint256 direct = uint256(member_.weight) * (index - member_.checkpoint);
         member_.checkpoint = index.toUint168();
         (uint256 upstream, uint256 kept) = PoolMath.splitUpstream(direct, member_.upstreamBps);
+        uint256 outflow = upstream + _pendingUpstream[poolId][artifact];
+        if (outflow != 0) {
+            _pendingUpstream[poolId][artifact] = 0;
+            uint256 withheld;
+            (withheld, count) = _flowUpstream(poolId, artifact, outflow, reached, count);
+            kept += withheld;
+            outflow -= withheld;
+        }
         if (kept != 0) {
             _earned[poolId][artifact] += kept;
             member_.flags |= FLAG_HAS_EARNED;
         }
-        uint256 outflow = upstream + _pendingUpstream[poolId][artifact];
-        if (outflow == 0) return;
-        _pendingUpstream[poolId][artifact] = 0;
-        _flowUpstream(poolId, artifact, outflow);
+        if (direct != 0 || outflow != 0) emit ArtifactSettled(poolId, artifact, index, kept, outflow);
+        return count;
     }
 
-    /// @dev Equal parts to each parent, the division remainder to the first. One lineage step: a parent's own
-    /// upstream part waits in its pending balance until the parent is settled.
-    function _flowUpstream(uint256 poolId, bytes32 artifact, uint256 outflow) private {
-        bytes32[] memory parents = registry.parentsOf(artifact);
-        uint256 count = parents.length;
-        uint256 part = outflow / count;
-        for (uint256 i; i < count; ++i) {
-            uint256 amount = i == 0 ? outflow - part * (count - 1) : part;
+    /// @dev Equal parts to each parent, the division remainder to the first. A retracted parent's part stays with
+    /// the child (`withheld`). One lineage step: a parent's own upstream part waits in its pending balance.
+    function _flowUpstream(
+        uint256 poolId,
+        bytes32 child,
+        uint256 outflow,
+        bytes32[] memory reached,
+        uint256 count
+    ) private returns (uint256 withheld, uint256) {
+        (bytes32[] memory parents, bool[] memory retracted) = registry.lineage(child);
+        uint256 parentCount = parents.length;
+        for (uint256 i; i < parentCount; ++i) {
+            uint256 amount = PoolMath.parentPart(outflow, parentCount, i);
             if (amount == 0) continue;
             bytes32 parent = parents[i];
+            if (retracted[i]) {
+                withheld += amount;
+                emit UpstreamWithheld(poolId, child, parent, amount);
+                continue;
+            }
             Member storage parentMember = _members[poolId][parent];
             uint256 upstreamBps = parentMember.upstreamBps;
             if (parentMember.totalShares == 0) {
@@ -526,22 +867,40 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
                 _earned[poolId][parent] += kept;
                 parentMember.flags |= FLAG_HAS_EARNED;
             }
-            if (upstream != 0) _pendingUpstream[poolId][parent] += upstream;
-            emit UpstreamFlowed(poolId, artifact, parent, amount);
+            if (upstream != 0) {
+                _pendingUpstream[poolId][parent] += upstream;
+                if (reached.length != 0) count = _appendOnce(reached, count, parent);
+            }
+            emit UpstreamFlowed(poolId, child, parent, amount);
         }
+        return (withheld, count);
+    }
+
+    /// @dev Appends `digest` unless it is among the first `count` entries; the array is sized for every parent.
+    function _appendOnce(
+        bytes32[] memory list,
+        uint256 count,
+        bytes32 digest
+    ) private pure returns (uint256) {
+        for (uint256 i; i < count; ++i) {
+            if (list[i] == digest) return count;
+        }
+        list[count] = digest;
+        return count + 1;
     }
 
     function _claim(
         uint256 poolId,
         ClaimTarget[] calldata targets,
         address claimant,
-        address recipient
+        address recipient,
+        uint256 maxAmount
     ) private returns (uint256 total) {
         if (recipient == address(0)) revert InvalidRecipient();
         Pool storage pool_ = _requirePool(poolId);
-        uint256 index = _currentIndex(pool_);
-        for (uint256 i; i < targets.length; ++i) {
-            total += _claimOne(poolId, targets[i], claimant, recipient, index);
+        uint256 index = _claimIndex(pool_, poolId);
+        for (uint256 i; i < targets.length && total < maxAmount; ++i) {
+            total += _claimOne(poolId, targets[i], claimant, recipient, index, maxAmount - total);
         }
         if (total == 0) revert NothingToClaim(poolId, claimant);
         pool_.token.safeTransfer(recipient, total);
@@ -552,7 +911,8 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         ClaimTarget calldata target,
         address claimant,
         address recipient,
-        uint256 index
+        uint256 index,
+        uint256 cap
     ) private returns (uint256 amount) {
         bytes32 artifact = target.artifact;
         (address holder, uint32 share) = registry.slotHolder(artifact, target.slot);
@@ -564,7 +924,7 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         uint256 earned;
         if (cached.upstreamBps != 0) {
             // Artifacts with parents settle on claim, which moves their upstream part one step.
-            _settle(poolId, artifact, member_, index);
+            _settle(poolId, artifact, member_, index, new bytes32[](0), 0);
             earned = _earned[poolId][artifact];
         } else {
             earned = uint256(cached.weight) * (index - cached.checkpoint);
@@ -573,25 +933,50 @@ contract RewardPools is IRewardPools, EIP712, Nonces, ReentrancyGuardTransient {
         uint256 entitled = PoolMath.entitlement(earned, share, cached.totalShares);
         uint256 paid = _claimed[poolId][artifact][target.slot];
         if (entitled <= paid) return 0;
-        amount = entitled - paid;
-        _claimed[poolId][artifact][target.slot] = entitled;
+        amount = Math.min(entitled - paid, cap);
+        _claimed[poolId][artifact][target.slot] = paid + amount;
         emit RewardsClaimed(poolId, artifact, claimant, target.slot, recipient, amount);
     }
 
+    function _claimableOf(
+        uint256 poolId,
+        bytes32 artifact,
+        address account,
+        uint256 index
+    ) private view returns (uint256) {
+        (bool found, uint256 slot) = registry.slotOf(artifact, account);
+        if (!found) return 0;
+        (, uint32 share) = registry.slotHolder(artifact, slot);
+        return _claimableView(poolId, artifact, slot, share, index);
+    }
+
+    /// @dev What `_claimOne` would pay at `index`, including the parts a settlement would withhold from retracted
+    /// parents.
     function _claimableView(
-        Pool storage pool_,
         uint256 poolId,
         bytes32 artifact,
         uint256 slot,
-        uint256 share
+        uint256 share,
+        uint256 index
     ) private view returns (uint256) {
         Member memory cached = _members[poolId][artifact];
         if (cached.totalShares == 0 || share == 0) return 0;
-        uint256 direct = uint256(cached.weight) * (_currentIndex(pool_) - cached.checkpoint);
-        (, uint256 kept) = PoolMath.splitUpstream(direct, cached.upstreamBps);
+        uint256 direct = uint256(cached.weight) * (index - cached.checkpoint);
+        (uint256 upstream, uint256 kept) = PoolMath.splitUpstream(direct, cached.upstreamBps);
+        if (cached.upstreamBps != 0) {
+            kept += _withheldView(artifact, upstream + _pendingUpstream[poolId][artifact]);
+        }
         uint256 entitled = PoolMath.entitlement(_earned[poolId][artifact] + kept, share, cached.totalShares);
         uint256 paid = _claimed[poolId][artifact][slot];
         return entitled > paid ? entitled - paid : 0;
+    }
+
+    function _withheldView(bytes32 child, uint256 outflow) private view returns (uint256 withheld) {
+        if (outflow == 0) return 0;
+        (bytes32[] memory parents, bool[] memory retracted) = registry.lineage(child);
+        for (uint256 i; i < parents.length; ++i) {
+            if (retracted[i]) withheld += PoolMath.parentPart(outflow, parents.length, i);
+        }
     }
 
     function _hashTargets(ClaimTarget[] calldata targets) private pure returns (bytes32) {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
-import { claim, claimTargets, settle, settleList } from "../src/claims";
+import { claimAcrossPools, claimTargets, settle, settleList } from "../src/claims";
 import { getContracts } from "../src/contracts";
 import { deploySuite } from "../src/deploy";
 import { loadRegistryIndex, queryEvents } from "../src/events";
@@ -19,6 +19,7 @@ import { formatBps, formatRounded, short, table } from "../src/format";
 import { hashPath } from "../src/hash";
 import { parseKind } from "../src/parse";
 import { registerArtifact } from "../src/register";
+import { eventOf } from "../src/pools";
 import { tokenInfo } from "../src/token";
 
 const EXAMPLES = join(__dirname, "..", "examples");
@@ -79,7 +80,8 @@ const ARTIFACTS: Example[] = [
     ],
     parents: ["River dataset", "Model card"],
     upstream: 2_000,
-    minUpstream: 0,
+    // Its parent asks derivatives for 10%, so it must ask its own derivatives as much.
+    minUpstream: 1_000,
     weight: 20,
   },
   {
@@ -90,7 +92,7 @@ const ARTIFACTS: Example[] = [
     contributors: [["Ben", 100]],
     parents: ["River dataset"],
     upstream: 1_000,
-    minUpstream: 0,
+    minUpstream: 1_000,
     weight: 10,
   },
 ];
@@ -98,6 +100,7 @@ const ARTIFACTS: Example[] = [
 const INSTANT = 1_000n;
 const STREAMED = 3_000n;
 const STREAM_DAYS = 30;
+const CURATION_DAYS = 2;
 /** Rounding leaves at most a few wei per claim and distribution in the pool; more would be a bug. */
 const MAX_DUST_WEI = 100n;
 
@@ -195,29 +198,48 @@ async function main(): Promise<void> {
   );
   out();
 
-  // 3. A pool curated by the community treasury.
-  const created = await (await pools.connect(treasury).createPool(token.address, treasury.address)).wait();
-  const poolId = pools.interface.parseLog(created!.logs[0])!.args.poolId as bigint;
-  for (const a of ARTIFACTS) {
-    await (await pools.connect(treasury).admit(poolId, digestOf.get(a.name)!, a.weight)).wait();
-  }
+  // 3. A pool curated by the community treasury, whose changes wait out a curation delay.
+  const created = await (
+    await pools.connect(treasury).createPool(token.address, treasury.address, CURATION_DAYS * DAY)
+  ).wait();
+  const poolId = eventOf(pools, created!, "PoolCreated").args.poolId as bigint;
+  const announced = await (
+    await pools.connect(treasury).admitMany(
+      poolId,
+      ARTIFACTS.map((a) => digestOf.get(a.name)!),
+      ARTIFACTS.map((a) => a.weight),
+    )
+  ).wait();
+  const changeId = eventOf(pools, announced!, "CurationAnnounced").args.changeId as bigint;
+  await ethers.provider.send("evm_increaseTime", [CURATION_DAYS * DAY]);
+  await (await pools.connect(person.Eli).executeChange(poolId, changeId)).wait();
   const totalWeight = ARTIFACTS.reduce((s, a) => s + a.weight, 0);
-  out(`3. The treasury creates pool #${poolId} paying ${token.symbol} and admits the artifacts with weights`);
-  out(`   ${ARTIFACTS.map((a) => `${a.name} ${a.weight}`).join(", ")} (of ${totalWeight})`);
+  out(
+    `3. The treasury creates pool #${poolId} paying ${token.symbol} with a ${CURATION_DAYS}-day curation delay and`,
+  );
+  out(`   announces the admission of the artifacts with weights`);
+  out(`   ${ARTIFACTS.map((a) => `${a.name} ${a.weight}`).join(", ")} (of ${totalWeight});`);
+  out(`   ${CURATION_DAYS} days later Eli (anyone may) executes the change.`);
   out();
 
-  // 4. Fund once and as a stream.
+  // 4. Fund once and as a cancelable stream of the treasury's own.
   await (
     await token.contract.connect(treasury).getFunction("approve")(poolsAddress, units(INSTANT + STREAMED))
   ).wait();
   await (await pools.connect(treasury).fund(poolId, units(INSTANT))).wait();
-  await (await pools.connect(treasury).fundStream(poolId, units(STREAMED), STREAM_DAYS * DAY)).wait();
+  await (
+    await pools.connect(treasury).fundStream(poolId, units(STREAMED), STREAM_DAYS * DAY, true, 0)
+  ).wait();
   out(
     `4. Fund: ${INSTANT} ${token.symbol} at once, ${STREAMED} ${token.symbol} streamed over ${STREAM_DAYS} days`,
+  );
+  out(
+    "   (a stream of the treasury's own: nobody can reschedule it, and the treasury could cancel what is left)",
   );
   out();
 
   // 5. Time passes; derivatives are settled so their upstream share reaches the parents.
+  await (await pools.connect(treasury).accrue(poolId)).wait();
   await ethers.provider.send("evm_increaseTime", [STREAM_DAYS * DAY]);
   await ethers.provider.send("evm_mine", []);
   const index = await loadRegistryIndex(registry);
@@ -239,11 +261,11 @@ async function main(): Promise<void> {
   for (const p of PEOPLE) {
     const account = person[p].address;
     const targets = await claimTargets(registry, index.artifactsOf(account), account);
-    const result = await claim(pools, person[p], poolId, targets, account);
+    const result = await claimAcrossPools(pools, person[p], [{ poolId, settle: [], targets }], account);
     for (const item of result?.perArtifact ?? [])
       paid.push({ person: p, artifact: item.artifact, amount: item.amount });
   }
-  out(`6. Each contributor claims everything they earned, in one transaction each.`);
+  out(`6. Each contributor claims everything they earned, from every pool, in one transaction each.`);
   out();
 
   // Direct vs upstream: an artifact's earnings are its own weight's part (after what it passes on)
@@ -327,7 +349,7 @@ async function main(): Promise<void> {
   // The checks: nothing created, nothing lost beyond rounding dust, wallets match the claims.
   const fundedEvents = [
     ...(await queryEvents(pools, pools.filters.PoolFunded(poolId))),
-    ...(await queryEvents(pools, pools.filters.StreamFunded(poolId))),
+    ...(await queryEvents(pools, pools.filters.StreamCreated(poolId))),
   ];
   const funded = fundedEvents.reduce((s, e) => s + e.args.received, 0n);
   const left: bigint = await token.contract.balanceOf(poolsAddress);

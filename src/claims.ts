@@ -1,6 +1,7 @@
 import type { ContractTransactionReceipt, Signer } from "ethers";
 
 import type { KnowledgeRegistry, RewardPools } from "../typechain-types";
+import { findRevertData } from "./decodeError";
 import { KcError } from "./errors";
 import type { RegistryIndex } from "./events";
 
@@ -52,7 +53,10 @@ export async function settleList(
   return descendants.filter((d) => keep.has(d));
 }
 
-/** Settles `digests` in one transaction, simulated first; undefined when there is nothing to settle. */
+/**
+ * Settles `digests` (one lineage step each; in `settleList` order that carries a grandchild's flow through
+ * its child in the same transaction), simulated first; undefined when there is nothing to settle.
+ */
 export async function settle(
   pools: RewardPools,
   signer: Signer,
@@ -61,8 +65,8 @@ export async function settle(
 ): Promise<ContractTransactionReceipt | undefined> {
   if (digests.length === 0) return undefined;
   const bound = pools.connect(signer);
-  await bound.settle.staticCall(poolId, digests);
-  return (await (await bound.settle(poolId, digests)).wait()) ?? undefined;
+  await bound.settle.staticCall(poolId, digests, 1);
+  return (await (await bound.settle(poolId, digests, 1)).wait()) ?? undefined;
 }
 
 /** The slot `account` holds in each of `artifacts`; a clear error for one it holds none of. */
@@ -80,32 +84,58 @@ export async function claimTargets(
   return targets;
 }
 
+export interface PoolClaim {
+  poolId: bigint;
+  /** Descendants to settle first, so upstream flow reaches the claimant's artifacts. */
+  settle: string[];
+  targets: ClaimTarget[];
+}
+
 export interface ClaimResult {
   total: bigint;
-  perArtifact: { artifact: string; slot: bigint; amount: bigint }[];
+  perArtifact: { poolId: bigint; artifact: string; slot: bigint; amount: bigint }[];
   receipt: ContractTransactionReceipt;
 }
 
-/** Claims `targets` (those with something claimable) to `recipient`, simulated first. */
-export async function claim(
+/**
+ * Claims every pool of `plan` in one transaction (`multicall`: settlements first, then one claim per
+ * pool), simulated before it is sent. A pool whose claim would pay nothing is dropped from the batch;
+ * undefined when nothing is left.
+ */
+export async function claimAcrossPools(
   pools: RewardPools,
   signer: Signer,
-  poolId: bigint,
-  targets: ClaimTarget[],
+  plan: PoolClaim[],
   recipient: string,
 ): Promise<ClaimResult | undefined> {
-  const account = await signer.getAddress();
-  const amounts = await Promise.all(targets.map((t) => pools.claimable(poolId, t.artifact, account)));
-  const due = targets.filter((_, i) => amounts[i] > 0n);
-  if (due.length === 0) return undefined;
   const bound = pools.connect(signer);
-  await bound.claim.staticCall(poolId, due, recipient);
-  const receipt = (await (await bound.claim(poolId, due, recipient)).wait())!;
+  const encode = (entries: PoolClaim[]) => [
+    ...entries
+      .filter((e) => e.settle.length > 0)
+      .map((e) => pools.interface.encodeFunctionData("settle", [e.poolId, e.settle, 1])),
+    ...entries.map((e) => pools.interface.encodeFunctionData("claim", [e.poolId, e.targets, recipient])),
+  ];
+  let entries = plan.filter((e) => e.targets.length > 0);
+  for (;;) {
+    if (entries.length === 0) return undefined;
+    try {
+      await bound.multicall.staticCall(encode(entries));
+      break;
+    } catch (err) {
+      const data = findRevertData(err);
+      const parsed = data === undefined ? null : pools.interface.parseError(data);
+      if (parsed?.name !== "NothingToClaim") throw err;
+      const empty = parsed.args.poolId as bigint;
+      entries = entries.filter((e) => e.poolId !== empty);
+    }
+  }
+  const receipt = (await (await bound.multicall(encode(entries))).wait())!;
   const perArtifact = [];
   for (const log of receipt.logs) {
     const parsed = pools.interface.parseLog(log);
     if (parsed?.name === "RewardsClaimed") {
       perArtifact.push({
+        poolId: parsed.args.poolId as bigint,
         artifact: (parsed.args.artifact as string).toLowerCase(),
         slot: parsed.args.slot as bigint,
         amount: parsed.args.amount as bigint,

@@ -62,6 +62,44 @@ export interface DeployResult {
   maxCommitAge: bigint;
 }
 
+/** What `kc deploy` is about to do, as far as the confirmations on a non-local chain go. */
+export interface DeployConfirmationInput {
+  chainId: bigint;
+  /** The registry's `minCommitAge` parameter; undefined when the parameters set none (the module's 60 s). */
+  minCommitAge?: bigint;
+  /** `--reset`: forget the recorded deployment. */
+  reset?: boolean;
+  /** `--yes`: confirm both. */
+  yes?: boolean;
+  /** The parameters file, as the warning names it. */
+  source?: string;
+}
+
+/**
+ * The confirmations `kc deploy` asks for on a chain that is not a local development chain (31337, 1337):
+ * commit-reveal off warns through `warn` (anyone watching the mempool can register a digest first) and needs
+ * `yes`; so does `reset`, which forgets the chain's deployment record. Throws a one-line KcError when a
+ * confirmation is missing; a local chain needs none.
+ */
+export function deployConfirmation(
+  { chainId, minCommitAge = DEFAULT_MIN_COMMIT_AGE, reset, yes, source }: DeployConfirmationInput,
+  warn: (message: string) => void = () => {},
+): void {
+  if (DEV_CHAIN_IDS.includes(chainId)) return;
+  if (minCommitAge === 0n) {
+    warn(
+      `warning: ${source ?? "the parameters"} turns commit-reveal off: anyone watching the mempool can ` +
+        `register a digest first`,
+    );
+    if (!yes) throw new KcError(`commit-reveal is off on chain ${chainId}; pass --yes to deploy anyway`);
+  }
+  if (reset && !yes) {
+    throw new KcError(
+      `--reset forgets the deployment record of chain ${chainId}; pass --yes as well to confirm`,
+    );
+  }
+}
+
 /** The parameters file for the current network, if any. */
 export function defaultParametersFile(hre: HardhatRuntimeEnvironment): string | undefined {
   for (const ext of ["json", "json5"]) {
@@ -96,25 +134,19 @@ export async function deploySuite(
     }
   }
 
-  const local = DEV_CHAIN_IDS.includes(chainId);
   const registryParameters = (parameters as { KnowledgeRegistry?: { minCommitAge?: unknown } })
     .KnowledgeRegistry;
-  const minCommitAge = BigInt(
-    (registryParameters?.minCommitAge as bigint | number | undefined) ?? DEFAULT_MIN_COMMIT_AGE,
+  const configured = registryParameters?.minCommitAge as bigint | number | undefined;
+  deployConfirmation(
+    {
+      chainId,
+      minCommitAge: configured == null ? undefined : BigInt(configured),
+      reset: options.reset,
+      yes: options.yes,
+      source: parametersFile && relative(hre.config.paths.root, parametersFile),
+    },
+    status,
   );
-  if (minCommitAge === 0n && !local) {
-    const source = parametersFile ? relative(hre.config.paths.root, parametersFile) : "the parameters";
-    status(
-      `warning: ${source} turns commit-reveal off: anyone watching the mempool can register a digest first`,
-    );
-    if (!options.yes)
-      throw new KcError(`commit-reveal is off on chain ${chainId}; pass --yes to deploy anyway`);
-  }
-  if (options.reset && !local && !options.yes) {
-    throw new KcError(
-      `--reset forgets the deployment record of chain ${chainId}; pass --yes as well to confirm`,
-    );
-  }
 
   const ephemeral = hre.network.name === "hardhat";
   const deploymentId = ephemeral ? undefined : deploymentIdFor(chainId, options.deploymentId);

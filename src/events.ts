@@ -153,25 +153,30 @@ export async function poolsOfArtifact(pools: RewardPools, digest: string, fromBl
 }
 
 export interface PoolTotals {
-  /** What the pool received (instant and streamed), in token base units. */
+  /** What the pool received (instant and streamed) and kept (less cancelled streams' refunds), in base units. */
   funded: bigint;
+  /** What cancelled streams paid back to their funders. */
+  refunded: bigint;
   claimed: bigint;
   /** Base units each account has claimed. */
   claimedBy: Map<string, bigint>;
 }
 
 export async function poolTotals(pools: RewardPools, poolId: bigint, fromBlock = 0): Promise<PoolTotals> {
-  const [instant, streamed, claims] = await Promise.all([
+  const [instant, streamed, cancelled, claims] = await Promise.all([
     queryEvents(pools, pools.filters.PoolFunded(poolId), fromBlock),
-    queryEvents(pools, pools.filters.StreamFunded(poolId), fromBlock),
+    queryEvents(pools, pools.filters.StreamCreated(poolId), fromBlock),
+    queryEvents(pools, pools.filters.StreamCancelled(poolId), fromBlock),
     queryEvents(pools, pools.filters.RewardsClaimed(poolId), fromBlock),
   ]);
+  const refunded = cancelled.reduce((sum, l) => sum + l.args.refunded, 0n);
   const claimedBy = new Map<string, bigint>();
   for (const log of claims) {
     claimedBy.set(log.args.account, (claimedBy.get(log.args.account) ?? 0n) + log.args.amount);
   }
   return {
-    funded: [...instant, ...streamed].reduce((sum, l) => sum + l.args.received, 0n),
+    funded: [...instant, ...streamed].reduce((sum, l) => sum + l.args.received, 0n) - refunded,
+    refunded,
     claimed: claims.reduce((sum, l) => sum + l.args.amount, 0n),
     claimedBy,
   };

@@ -110,13 +110,13 @@ export function kindName(n: number | bigint): KindName {
 }
 
 /** `45s`, `90m`, `12h`, `30d`, `2w` or plain seconds, to a positive number of seconds. */
-export function parseDuration(s: string): bigint {
+export function parseDuration(s: string, options: { zero?: boolean } = {}): bigint {
   const match = /^(\d+)([smhdw]?)$/.exec(s.trim());
   if (!match) {
     throw new KcError(`not a duration: ${show(s)} (use e.g. 45s, 90m, 12h, 30d, 2w or plain seconds)`);
   }
   const seconds = BigInt(match[1]) * DURATION_UNITS[match[2] || "s"];
-  if (seconds === 0n) throw new KcError(`duration must be longer than zero: ${show(s)}`);
+  if (seconds === 0n && !options.zero) throw new KcError(`duration must be longer than zero: ${show(s)}`);
   return seconds;
 }
 

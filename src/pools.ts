@@ -1,5 +1,8 @@
+import type { ContractTransactionReceipt, Signer } from "ethers";
+
 import type { RewardPools } from "../typechain-types";
 import { KcError } from "./errors";
+import { queryEvents } from "./events";
 
 export type PoolState = Awaited<ReturnType<RewardPools["pool"]>>;
 
@@ -25,4 +28,158 @@ export function requireCurator(state: PoolState, poolId: bigint, account: string
       `only the curator of pool #${poolId} (${state.curator}) may do this, not ${account}; use --from`,
     );
   }
+}
+
+/** What a pool's curation delay means for its funders, in one sentence. */
+export function curationTrust(delay: bigint): string {
+  return delay === 0n
+    ? "changes apply at once: the curator is fully trusted with unreleased stream funds and future funding"
+    : `changes are announced and apply after ${delay} s; cancelable streams can leave before they do`;
+}
+
+export interface StreamInfo {
+  streamId: string;
+  funder: string;
+  /** What the pool received (less than the amount sent for fee-on-transfer tokens). */
+  received: bigint;
+  start: bigint;
+  end: bigint;
+  cancelable: boolean;
+  status: "running" | "ended" | "cancelled";
+  /** Released to the members so far: exact once ended or cancelled, `floor(received × elapsed / duration)` before. */
+  released: bigint;
+  refunded: bigint;
+}
+
+/** Every stream of `poolId` from the logs, oldest first. Same-schedule streams of a funder add up, as on-chain. */
+export async function poolStreams(
+  pools: RewardPools,
+  poolId: bigint,
+  now: bigint,
+  fromBlock = 0,
+): Promise<StreamInfo[]> {
+  const [created, cancelled] = await Promise.all([
+    queryEvents(pools, pools.filters.StreamCreated(poolId), fromBlock),
+    queryEvents(pools, pools.filters.StreamCancelled(poolId), fromBlock),
+  ]);
+  const streams = new Map<string, StreamInfo>();
+  for (const { args } of created) {
+    const known = streams.get(args.streamId);
+    if (known) {
+      known.received += args.received;
+      continue;
+    }
+    streams.set(args.streamId, {
+      streamId: args.streamId,
+      funder: args.funder,
+      received: args.received,
+      start: args.start,
+      end: args.end,
+      cancelable: args.cancelable,
+      status: "running",
+      released: 0n,
+      refunded: 0n,
+    });
+  }
+  for (const { args } of cancelled) {
+    const stream = streams.get(args.streamId);
+    if (!stream) continue;
+    stream.status = "cancelled";
+    stream.released = args.released;
+    stream.refunded = args.refunded;
+  }
+  for (const stream of streams.values()) {
+    if (stream.status === "cancelled") continue;
+    if (now >= stream.end) {
+      stream.status = "ended";
+      stream.released = stream.received;
+    } else {
+      stream.released = (stream.received * (now - stream.start)) / (stream.end - stream.start);
+    }
+  }
+  return [...streams.values()];
+}
+
+/**
+ * The hint `fundStream` wants: the latest end already in the pool's list before `end` (0 when the new
+ * stream ends after every other one, or before all of them, which the contract handles in O(1)).
+ */
+export async function streamEndHint(
+  pools: RewardPools,
+  poolId: bigint,
+  end: bigint,
+  now: bigint,
+  fromBlock = 0,
+): Promise<bigint> {
+  const ends = (await poolStreams(pools, poolId, now, fromBlock))
+    .filter((s) => s.status === "running" && s.end < end)
+    .map((s) => s.end)
+    .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+  for (const candidate of ends) {
+    if ((await pools.streamEnd(poolId, candidate)).linked) return candidate;
+  }
+  return 0n;
+}
+
+export interface PendingChange {
+  changeId: bigint;
+  executeAfter: bigint;
+  ops: { artifact: string; weight: bigint; action: "admit" | "weight" | "remove" }[];
+}
+
+const ACTIONS = ["admit", "weight", "remove"] as const;
+
+/** Announced curation changes of `poolId` still pending (neither executed nor cancelled), oldest first. */
+export async function pendingChanges(
+  pools: RewardPools,
+  poolId: bigint,
+  fromBlock = 0,
+): Promise<PendingChange[]> {
+  const announced = await queryEvents(pools, pools.filters.CurationAnnounced(poolId), fromBlock);
+  const pending: PendingChange[] = [];
+  for (const { args } of announced) {
+    const [executeAfter, ops] = await pools.pendingChange(poolId, args.changeId);
+    if (executeAfter === 0n) continue;
+    pending.push({
+      changeId: args.changeId,
+      executeAfter,
+      ops: ops.map((op) => ({
+        artifact: op.artifact.toLowerCase(),
+        weight: op.weight,
+        action: ACTIONS[Number(op.action)],
+      })),
+    });
+  }
+  return pending;
+}
+
+/**
+ * Sends `accrue` until no more stream ends are due than one call processes, so a stream, cancel or
+ * curation change that follows does not revert `AccrualBehind`. Returns the receipts (usually none).
+ */
+export async function catchUp(
+  pools: RewardPools,
+  signer: Signer,
+  poolId: bigint,
+  now: bigint,
+  status: (message: string) => void = () => {},
+): Promise<ContractTransactionReceipt[]> {
+  const receipts: ContractTransactionReceipt[] = [];
+  for (;;) {
+    const view = await pools.pool(poolId);
+    if (view.nextStreamEnd === 0n || view.nextStreamEnd > now) return receipts;
+    status(`pool #${poolId}: more stream ends are due than one call processes; sending accrue`);
+    const bound = pools.connect(signer);
+    await bound.accrue.staticCall(poolId);
+    receipts.push((await (await bound.accrue(poolId)).wait())!);
+  }
+}
+
+/** The named event of `receipt` emitted by `pools`, or an error: receipts are read by name, never by position. */
+export function eventOf(pools: RewardPools, receipt: ContractTransactionReceipt, name: string) {
+  for (const log of receipt.logs) {
+    const parsed = pools.interface.parseLog(log);
+    if (parsed?.name === name) return parsed;
+  }
+  throw new KcError(`transaction ${receipt.hash} has no ${name} event`);
 }

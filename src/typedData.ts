@@ -97,6 +97,7 @@ export const CLAIM_TYPES: Record<string, TypedDataField[]> = {
     { name: "targets", type: "ClaimTarget[]" },
     { name: "recipient", type: "address" },
     { name: "claimant", type: "address" },
+    { name: "maxAmount", type: "uint256" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
@@ -118,6 +119,8 @@ export interface ClaimMessage {
   targets: ClaimTargetMessage[];
   recipient: string;
   claimant: string;
+  /** The most the claim may pay (targets in order): a signature is never a standing order. */
+  maxAmount: BigNumberish;
   nonce: BigNumberish;
   deadline: BigNumberish;
 }

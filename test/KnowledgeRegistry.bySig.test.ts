@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import {
+  DigestScheme,
   REGISTER_TYPES,
   commitmentOf,
   deployRegistry,
@@ -97,7 +98,7 @@ describe("KnowledgeRegistry", function () {
         domain.verifyingContract,
       ]);
       expect(ethers.TypedDataEncoder.from(REGISTER_TYPES).encodeType("Register")).to.equal(
-        "Register(bytes32 digest,uint8 kind,string uri,Contributor[] contributors,bytes32[] parents," +
+        "Register(bytes32 digest,uint8 kind,uint8 scheme,string uri,Contributor[] contributors,bytes32[] parents," +
           "uint16 upstreamBps,uint16 minUpstreamBps,bytes32 secret,address registrant,uint256 nonce," +
           "uint256 deadline)Contributor(address account,uint32 share)",
       );
@@ -138,6 +139,7 @@ describe("KnowledgeRegistry", function () {
       const altered = [
         { ...reg, digest: digestOf("other") },
         { ...reg, kind: reg.kind + 1 },
+        { ...reg, scheme: DigestScheme.UnixFs },
         { ...reg, uri: reg.uri + "x" },
         { ...reg, contributors: [{ ...reg.contributors[0], share: 4 }, reg.contributors[1]] },
         { ...reg, contributors: [reg.contributors[1], reg.contributors[0]] },
@@ -161,6 +163,23 @@ describe("KnowledgeRegistry", function () {
         .withArgs(bob.address);
       expect(await registry.nonces(alice.address)).to.equal(0n);
       expect(await registry.exists(reg.digest)).to.equal(false);
+    });
+
+    it("signs the digest scheme: a signature over one scheme registers that scheme and fails for another", async function () {
+      const { registry, alice, relayer, reg, deadline } = await loadFixture(bySigFixture);
+      const manifest = { ...reg, scheme: DigestScheme.Manifest };
+      const signature = await signRegistration(alice, registry, manifest, alice, 0, deadline);
+      for (const scheme of [DigestScheme.Raw, DigestScheme.UnixFs]) {
+        await expect(
+          registry.connect(relayer).registerBySig({ ...reg, scheme }, alice.address, 0, deadline, signature),
+        )
+          .to.be.revertedWithCustomError(registry, "InvalidSignature")
+          .withArgs(alice.address);
+      }
+      await expect(registry.connect(relayer).registerBySig(manifest, alice.address, 0, deadline, signature))
+        .to.emit(registry, "ArtifactRegistered")
+        .withArgs(...registeredArgs(manifest, alice.address));
+      expect((await registry.artifact(reg.digest)).scheme).to.equal(BigInt(DigestScheme.Manifest));
     });
 
     it("reverts when someone else signed", async function () {
@@ -280,7 +299,7 @@ describe("KnowledgeRegistry", function () {
           guardedRegistry.connect(relayer).registerBySig(reg, alice.address, 0, deadline, signature),
         )
           .to.emit(guardedRegistry, "ArtifactRegistered")
-          .withArgs(...registeredArgs(reg, alice.address));
+          .withArgs(...registeredArgs(reg, alice.address, signerCommitment));
         expect(await guardedRegistry.commitments(signerCommitment)).to.equal(ethers.MaxUint256);
         expect(await guardedRegistry.nonces(alice.address)).to.equal(1n);
       });

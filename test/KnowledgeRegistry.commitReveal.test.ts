@@ -1,9 +1,14 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { ethers, ignition } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 
+import KnowledgeRegistryModule, {
+  DEFAULT_MAX_COMMIT_AGE,
+  DEFAULT_MIN_COMMIT_AGE,
+} from "../ignition/modules/KnowledgeRegistry";
 import { commitmentOf, deployRegistry, digestOf, registeredArgs, registration } from "./helpers/registry";
+import type { KnowledgeRegistry } from "../typechain-types";
 
 const MIN_AGE = 60n;
 const MAX_AGE = 3600n;
@@ -12,13 +17,16 @@ async function commitRevealFixture() {
   const [alice, bob, mallory] = await ethers.getSigners();
   const registry = await deployRegistry({ minCommitAge: MIN_AGE, maxCommitAge: MAX_AGE });
   const openRegistry = await deployRegistry();
+  // What a deployment without a parameters file gets (deployRegistry turns commit-reveal off for other suites).
+  const defaultRegistry = (await ignition.deploy(KnowledgeRegistryModule))
+    .registry as unknown as KnowledgeRegistry;
   const reg = registration({
     digest: digestOf("secret dataset"),
     contributors: [{ account: alice.address, share: 1 }],
     secret: ethers.id("alice's secret"),
   });
   const commitment = commitmentOf(reg.digest, alice.address, reg.secret);
-  return { registry, openRegistry, alice, bob, mallory, reg, commitment };
+  return { registry, openRegistry, defaultRegistry, alice, bob, mallory, reg, commitment };
 }
 
 /** Timestamp of the block that mined `tx`. */
@@ -69,6 +77,16 @@ describe("KnowledgeRegistry", function () {
       expect(await registry.minCommitAge()).to.equal(MIN_AGE);
       expect(await registry.maxCommitAge()).to.equal(MAX_AGE);
       expect(await openRegistry.minCommitAge()).to.equal(0n);
+    });
+
+    it("defaults to commit-reveal on, 60 s to one day, when the Ignition module gets no parameters", async function () {
+      const { defaultRegistry, alice, reg, commitment } = await loadFixture(commitRevealFixture);
+      expect(await defaultRegistry.minCommitAge()).to.equal(60n);
+      expect(await defaultRegistry.maxCommitAge()).to.equal(86_400n);
+      expect([DEFAULT_MIN_COMMIT_AGE, DEFAULT_MAX_COMMIT_AGE]).to.deep.equal([60n, 86_400n]);
+      await expect(defaultRegistry.connect(alice).register(reg))
+        .to.be.revertedWithCustomError(defaultRegistry, "CommitmentNotFound")
+        .withArgs(commitment);
     });
   });
 
@@ -121,7 +139,7 @@ describe("KnowledgeRegistry", function () {
       await time.setNextBlockTimestamp(t1 + MIN_AGE);
       await expect(registry.connect(alice).register(reg))
         .to.emit(registry, "ArtifactRegistered")
-        .withArgs(...registeredArgs(reg, alice.address));
+        .withArgs(...registeredArgs(reg, alice.address, commitment));
     });
 
     it("reverts when the commitment was already used", async function () {
@@ -176,7 +194,7 @@ describe("KnowledgeRegistry", function () {
       await time.setNextBlockTimestamp(t0 + MIN_AGE);
       await expect(registry.connect(alice).register(reg))
         .to.emit(registry, "ArtifactRegistered")
-        .withArgs(...registeredArgs(reg, alice.address));
+        .withArgs(...registeredArgs(reg, alice.address, commitment));
       expect(await registry.ownerOf(BigInt(reg.digest))).to.equal(alice.address);
       expect(await registry.commitments(commitment)).to.equal(ethers.MaxUint256);
     });
@@ -238,14 +256,33 @@ describe("KnowledgeRegistry", function () {
       await time.setNextBlockTimestamp(t0 + MIN_AGE);
       await expect(registry.connect(alice).register(reg))
         .to.emit(registry, "ArtifactRegistered")
-        .withArgs(...registeredArgs(reg, alice.address));
+        .withArgs(...registeredArgs(reg, alice.address, commitment));
     });
 
-    it("does not need a commitment when commit-reveal is off", async function () {
+    it("emits the commitment it consumed, as commitmentFor computes it", async function () {
+      const { registry, alice, reg, commitment } = await loadFixture(commitRevealFixture);
+      const onChain = await registry.commitmentFor(reg.digest, alice.address, reg.secret);
+      expect(onChain).to.equal(commitment);
+      const t0 = await minedAt(registry.connect(alice).commit(onChain));
+      await time.setNextBlockTimestamp(t0 + MIN_AGE);
+      const tx = registry.connect(alice).register(reg);
+      await expect(tx)
+        .to.emit(registry, "ArtifactRegistered")
+        .withArgs(...registeredArgs(reg, alice.address, onChain));
+      // By name too: the indexer (src/events.ts) reads `args.commitment`.
+      const receipt = await (await tx).wait();
+      const [event] = receipt!.logs
+        .map((log) => registry.interface.parseLog(log))
+        .filter((parsed) => parsed?.name === "ArtifactRegistered");
+      expect(event!.args.commitment).to.equal(onChain);
+      expect(event!.args.commitment).to.not.equal(ethers.ZeroHash);
+    });
+
+    it("does not need a commitment when commit-reveal is off, and emits a zero commitment", async function () {
       const { openRegistry, alice, reg } = await loadFixture(commitRevealFixture);
       await expect(openRegistry.connect(alice).register(reg))
         .to.emit(openRegistry, "ArtifactRegistered")
-        .withArgs(...registeredArgs(reg, alice.address));
+        .withArgs(...registeredArgs(reg, alice.address, ethers.ZeroHash));
     });
   });
 
@@ -269,7 +306,9 @@ describe("KnowledgeRegistry", function () {
       await time.setNextBlockTimestamp(t1 + MIN_AGE);
       await expect(registry.connect(alice).registerVersion(reg.digest, v2))
         .to.emit(registry, "VersionLinked")
-        .withArgs(reg.digest, v2.digest);
+        .withArgs(reg.digest, v2.digest)
+        .and.to.emit(registry, "ArtifactRegistered")
+        .withArgs(...registeredArgs(v2, alice.address, c2));
     });
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { ContractTransactionResponse } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
 
 import {
   type Registration,
@@ -10,6 +10,7 @@ import {
   registration,
   signRegistration,
 } from "./helpers/registry";
+import type { KnowledgeRegistry } from "../typechain-types";
 
 /** Budgets from issue 3, whole-transaction gasUsed on the in-process network. */
 const BUDGET = {
@@ -32,6 +33,23 @@ function record(operation: string, gas: bigint, budget?: bigint): bigint {
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await tx).wait();
   return receipt!.gasUsed;
+}
+
+/** Registers `count` versions after `first`, each extending the one before; returns the chain, `first` included. */
+async function versionChain(
+  registry: KnowledgeRegistry,
+  owner: Signer,
+  first: string,
+  count: number,
+): Promise<string[]> {
+  const chain = [first];
+  for (let i = 0; i < count; i++) {
+    const previous = chain[chain.length - 1];
+    const next = registration({ digest: digestOf(`${first} version ${i + 2}`), parents: [previous] });
+    await registry.connect(owner).registerVersion(previous, next);
+    chain.push(next.digest);
+  }
+  return chain;
 }
 
 function account(i: number): string {
@@ -119,6 +137,8 @@ describe("KnowledgeRegistry", function () {
         contributors: Array.from({ length: 8 }, (_, i) => ({ account: account(i), share: 1250 })),
         parents,
         upstreamBps: 1000,
+        // The second parent asks 500 of its derivatives, so this one must ask at least as much.
+        minUpstreamBps: 500,
       });
       const gas = record(
         "register 8c + 2p, 66-char URI",
@@ -185,6 +205,32 @@ describe("KnowledgeRegistry", function () {
       const after1 = record("register 1c after 1 prior registration", await measureAfter(1));
       const after200 = record("register 1c after 200 prior registrations", await measureAfter(200));
       expect(after200).to.equal(after1);
+    });
+
+    it("latestVersion costs the same for chains of 1 and 50 versions (estimateGas on the view)", async function () {
+      const { registry, alice } = await loadFixture(gasFixture);
+      const [lone, rootOf2, rootOf50] = ["gas lone", "gas chain of 2", "gas chain of 50"].map(digestOf);
+      for (const digest of [lone, rootOf2, rootOf50])
+        await registry.connect(alice).register(registration({ digest }));
+      const [, headOf2] = await versionChain(registry, alice, rootOf2, 1);
+      const chain = await versionChain(registry, alice, rootOf50, 49);
+      expect(chain).to.have.length(50);
+      expect(await registry.latestVersion(chain[0])).to.equal(chain[49]);
+
+      const gasFrom = async (operation: string, digest: string) =>
+        record(`${operation} (estimateGas)`, await registry.latestVersion.estimateGas(digest));
+      const alone = await gasFrom("latestVersion, chain of 1", lone);
+      const fromRoot = await gasFrom("latestVersion from the root, chain of 50", chain[0]);
+      // A version reads one more slot (its chain's root) than a root does, whatever the chain's length.
+      const fromShortHead = await gasFrom("latestVersion from the head, chain of 2", headOf2);
+      const fromMiddle = await gasFrom("latestVersion from version 25, chain of 50", chain[24]);
+      const fromHead = await gasFrom("latestVersion from the head, chain of 50", chain[49]);
+
+      // Within a few hundred gas: the calldata of two digests differs in its zero bytes.
+      const SLACK = 300;
+      expect(Number(fromRoot)).to.be.closeTo(Number(alone), SLACK);
+      expect(Number(fromMiddle)).to.be.closeTo(Number(fromShortHead), SLACK);
+      expect(Number(fromHead)).to.be.closeTo(Number(fromShortHead), SLACK);
     });
   });
 });

@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
 import {
+  DigestScheme,
   Kind,
   type Registration,
   deployRegistry,
@@ -40,6 +41,7 @@ describe("KnowledgeRegistry", function () {
       const reg = registration({
         digest: digestOf("model v1"),
         kind: Kind.Model,
+        scheme: DigestScheme.UnixFs,
         uri: "ar://model-v1",
         contributors: [
           { account: bob.address, share: 7000 },
@@ -63,6 +65,7 @@ describe("KnowledgeRegistry", function () {
       const info = await registry.artifact(reg.digest);
       expect(info.owner).to.equal(alice.address);
       expect(info.kind).to.equal(BigInt(Kind.Model));
+      expect(info.scheme).to.equal(BigInt(DigestScheme.UnixFs));
       expect(info.upstreamBps).to.equal(1500n);
       expect(info.minUpstreamBps).to.equal(250n);
       expect(info.contributorCount).to.equal(2n);
@@ -95,6 +98,54 @@ describe("KnowledgeRegistry", function () {
         await registry.connect(alice).register(reg);
         expect((await registry.artifact(reg.digest)).kind).to.equal(BigInt(kind));
       }
+    });
+
+    it("stores, returns and emits every digest scheme", async function () {
+      const { registry, alice } = await loadFixture(registryFixture);
+      for (const [name, scheme] of Object.entries(DigestScheme)) {
+        const reg = registration({ digest: digestOf(`scheme ${name}`), kind: Kind.Document, scheme });
+        await expect(registry.connect(alice).register(reg))
+          .to.emit(registry, "ArtifactRegistered")
+          .withArgs(...registeredArgs(reg, alice.address));
+        const info = await registry.artifact(reg.digest);
+        expect(info.scheme).to.equal(BigInt(scheme));
+        expect(info.kind).to.equal(BigInt(Kind.Document));
+        expect([info.retracted, info.isVersion]).to.deep.equal([false, false]);
+      }
+    });
+
+    it("keeps the scheme apart from the version and retracted flags it shares a byte with", async function () {
+      const { registry, alice, parent } = await loadFixture(registryFixture);
+      const v2 = registration({
+        digest: digestOf("manifest v2"),
+        scheme: DigestScheme.Manifest,
+        parents: [parent.digest],
+      });
+      await registry.connect(alice).registerVersion(parent.digest, v2);
+      let info = await registry.artifact(v2.digest);
+      expect([info.scheme, info.isVersion, info.retracted]).to.deep.equal([
+        BigInt(DigestScheme.Manifest),
+        true,
+        false,
+      ]);
+      expect(await registry.latestVersion(parent.digest)).to.equal(v2.digest);
+
+      await registry.connect(alice).retract(v2.digest, "superseded");
+      info = await registry.artifact(v2.digest);
+      expect([info.scheme, info.isVersion, info.retracted]).to.deep.equal([
+        BigInt(DigestScheme.Manifest),
+        true,
+        true,
+      ]);
+      expect((await registry.economics(v2.digest)).retracted).to.equal(true);
+      expect(await registry.latestVersion(v2.digest)).to.equal(v2.digest);
+    });
+
+    it("reverts when the scheme is not a DigestScheme", async function () {
+      const { registry, alice } = await loadFixture(registryFixture);
+      const reg = registration({ digest: digestOf("scheme 3"), scheme: 3 });
+      await expect(registry.connect(alice).register(reg)).to.be.revertedWithoutReason();
+      expect(await registry.exists(reg.digest)).to.equal(false);
     });
 
     it("accepts exactly 64 contributors, 16 parents, 10000 bps and a 1024-byte URI", async function () {
@@ -275,7 +326,12 @@ describe("KnowledgeRegistry", function () {
       const { registry, alice, parent } = await loadFixture(registryFixture);
       const strict = registration({ digest: digestOf("strict parent"), minUpstreamBps: 500 });
       await registry.connect(alice).register(strict);
-      const reg = registration({ digest: digestOf("child"), parents: [parent.digest, strict.digest] });
+      // The child asks of its own derivatives what strict asks of it, as the minimum propagates.
+      const reg = registration({
+        digest: digestOf("child"),
+        parents: [parent.digest, strict.digest],
+        minUpstreamBps: 500,
+      });
 
       // Two parents share upstreamBps equally: strict's part of 999 is 499 (rounded down), of 500 only 250.
       await expect(registry.connect(alice).register({ ...reg, upstreamBps: 999 }))
@@ -297,7 +353,12 @@ describe("KnowledgeRegistry", function () {
       for (const reg of [low, first, second]) await registry.connect(alice).register(reg);
 
       // Both ask 500: 999 gives each 499, and the first of them is named.
-      const both = registration({ digest: digestOf("child of two"), parents: [first.digest, second.digest] });
+      // Each child asks 500 of its own derivatives, the most any of its parents asks (the minimum propagates).
+      const both = registration({
+        digest: digestOf("child of two"),
+        parents: [first.digest, second.digest],
+        minUpstreamBps: 500,
+      });
       await expect(registry.connect(alice).register({ ...both, upstreamBps: 999 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
         .withArgs(first.digest, 500, 499);
@@ -309,6 +370,7 @@ describe("KnowledgeRegistry", function () {
       const mixed = registration({
         digest: digestOf("child of mixed"),
         parents: [low.digest, second.digest],
+        minUpstreamBps: 500,
       });
       await expect(registry.connect(alice).register({ ...mixed, upstreamBps: 999 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
@@ -318,6 +380,7 @@ describe("KnowledgeRegistry", function () {
       const three = registration({
         digest: digestOf("child of three"),
         parents: [low.digest, first.digest, second.digest],
+        minUpstreamBps: 500,
       });
       await expect(registry.connect(alice).register({ ...three, upstreamBps: 1499 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
@@ -346,6 +409,7 @@ describe("KnowledgeRegistry", function () {
         digest: digestOf("padded child"),
         contributors: [{ account: bob.address, share: 1 }],
         parents: [...padding, strict.digest],
+        minUpstreamBps: 5000,
       });
       // 5000 over 16 parents would give the strict parent 312 bps, not the 5000 it asks.
       await expect(registry.connect(bob).register({ ...padded, upstreamBps: 5000 }))
@@ -361,6 +425,7 @@ describe("KnowledgeRegistry", function () {
         digest: digestOf("honest child"),
         contributors: [{ account: bob.address, share: 1 }],
         parents: [padding[0], strict.digest],
+        minUpstreamBps: 5000,
       });
       await expect(registry.connect(bob).register({ ...honest, upstreamBps: 9999 }))
         .to.be.revertedWithCustomError(registry, "UpstreamBelowParentMinimum")
@@ -542,11 +607,12 @@ describe("KnowledgeRegistry", function () {
       const { registry, alice, parent } = await loadFixture(registryFixture);
       const other = registration({ digest: digestOf("other"), minUpstreamBps: 100 });
       await registry.connect(alice).register(other);
-      // Two parents share upstreamBps equally: 200 gives `other` the 100 it asks.
+      // Two parents share upstreamBps equally: 200 gives `other` the 100 it asks, and v2 asks as much in turn.
       const v2 = registration({
         digest: digestOf("v2"),
         parents: [parent.digest, other.digest],
         upstreamBps: 200,
+        minUpstreamBps: 100,
       });
       await registry.connect(alice).registerVersion(parent.digest, v2);
       expect(await registry.parentsOf(v2.digest)).to.deep.equal([parent.digest, other.digest]);

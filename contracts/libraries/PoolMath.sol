@@ -10,20 +10,16 @@ library PoolMath {
     /// @notice Fixed point of the pool index: 2^40 keeps sub-wei precision for pools of up to ~2^32 total weight
     /// while a uint168 index still covers 2^128 token units per unit of weight.
     uint256 internal constant SCALE = 1 << 40;
+    /// @notice Fixed point of stream rates: a rate rounded down loses under 2^-32 of a unit per second, under 1/16
+    /// of a unit over the longest stream (2^28 s), and the stream's end releases exactly that loss.
+    uint256 internal constant RATE_SCALE = 1 << 32;
     uint256 internal constant MAX_BPS = 10_000;
 
-    /// @notice The part of a linear stream released between `lastUpdate` and `timestamp`.
-    /// @param remaining Amount not yet released at `lastUpdate`.
-    /// @param streamEnd When the stream releases its last unit.
-    function streamed(
-        uint256 remaining,
-        uint256 lastUpdate,
-        uint256 streamEnd,
-        uint256 timestamp
-    ) internal pure returns (uint256) {
-        if (remaining == 0 || timestamp <= lastUpdate) return 0;
-        if (timestamp >= streamEnd) return remaining;
-        return Math.mulDiv(remaining, timestamp - lastUpdate, streamEnd - lastUpdate);
+    /// @notice The rate of a stream of `amount` over `duration` seconds, and what that rounded-down rate leaves
+    /// unreleased at the end (`dust < duration`), both in token units times RATE_SCALE.
+    function streamRate(uint256 amount, uint256 duration) internal pure returns (uint256 rate, uint256 dust) {
+        rate = (amount * RATE_SCALE) / duration;
+        dust = amount * RATE_SCALE - rate * duration;
     }
 
     /// @notice Splits `amount` over `totalWeight` units of weight.
@@ -47,6 +43,12 @@ library PoolMath {
     ) internal pure returns (uint256 upstream, uint256 kept) {
         upstream = (scaledAmount * upstreamBps) / MAX_BPS;
         kept = scaledAmount - upstream;
+    }
+
+    /// @notice Parent `i`'s part of `outflow` shared by `count` parents: equal parts, the remainder to the first.
+    function parentPart(uint256 outflow, uint256 count, uint256 i) internal pure returns (uint256) {
+        uint256 part = outflow / count;
+        return i == 0 ? outflow - part * (count - 1) : part;
     }
 
     /// @notice Token units owed to a slot holding `share` of `totalShares`, out of an artifact's scaled earnings.

@@ -1,13 +1,44 @@
-import { claim, claimTargets, settle, settleList } from "../../src/claims";
+import { type PoolClaim, claimAcrossPools, claimTargets, settleList } from "../../src/claims";
+import { resolveSigner } from "../../src/contracts";
 import { KcError } from "../../src/errors";
-import { loadRegistryIndex } from "../../src/events";
+import { type RegistryIndex, loadRegistryIndex } from "../../src/events";
 import { short, table } from "../../src/format";
 import { KINDS, parseAddress } from "../../src/parse";
 import { requirePool } from "../../src/pools";
 import { parseArtifactRefs } from "../../src/refs";
-import { resolveSigner } from "../../src/contracts";
 import { tokenInfo } from "../../src/token";
-import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId, required } from "./common";
+import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
+import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId } from "./common";
+
+/** `--pool N`, or every pool of the deployment. */
+async function poolIdsOf(pools: RewardPools, pool: string | undefined): Promise<bigint[]> {
+  if (pool !== undefined) {
+    const poolId = parsePoolId(pool);
+    await requirePool(pools, poolId);
+    return [poolId];
+  }
+  const count = await pools.poolCount();
+  return Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
+}
+
+/** What `account` can claim, per pool and artifact, and which descendants must be settled first. */
+async function claimPlan(
+  registry: KnowledgeRegistry,
+  pools: RewardPools,
+  index: RegistryIndex,
+  poolIds: bigint[],
+  account: string,
+  artifacts: string[],
+) {
+  const targets = await claimTargets(registry, artifacts, account);
+  const plan = [];
+  for (const poolId of poolIds) {
+    const amounts = await Promise.all(targets.map((t) => pools.claimable(poolId, t.artifact, account)));
+    const settle = await settleList(pools, poolId, index, artifacts);
+    plan.push({ poolId, settle, targets, amounts });
+  }
+  return plan;
+}
 
 interface ClaimableArgs extends CommonArgs {
   pool?: string;
@@ -17,74 +48,64 @@ interface ClaimableArgs extends CommonArgs {
 
 kcTask<ClaimableArgs>(
   "claimable",
-  "Show what an account can claim from a pool, per artifact",
+  "Show what an account can claim, per pool and artifact (every pool unless --pool)",
   { chain: true },
   (t) =>
     t
-      .addOptionalParam("pool", "Pool id")
+      .addOptionalParam("pool", "Only this pool")
       .addOptionalParam("account", "Contributor account (default: the first account of the network)")
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)"),
   async (args, { hre, say }) => {
-    const poolId = parsePoolId(required(args.pool, "pool", "1"));
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const given = args.account === undefined ? undefined : parseAddress(args.account, "--account");
     const { registry, pools, fromBlock } = await contractsFor(args, hre, false);
+    const poolIds = await poolIdsOf(pools, args.pool);
     const account = given ?? (await (await resolveSigner(hre)).getAddress());
-    const state = await requirePool(pools, poolId);
-    const token = await tokenInfo(state.token, hre.ethers.provider);
     const index = await loadRegistryIndex(registry, fromBlock);
-    const artifacts = explicit ?? index.artifactsOf(account);
-    const rows = [];
-    for (const artifact of artifacts) {
-      const { found, slot } = await registry.slotOf(artifact, account);
-      if (!found) {
-        if (explicit) throw new KcError(`${account} holds no contributor slot in artifact ${artifact}`);
-        continue;
-      }
-      const record = index.artifacts.get(artifact);
-      rows.push({
-        artifact,
-        kind: record ? KINDS[record.kind] : "?",
-        slot,
-        claimable: await pools.claimable(poolId, artifact, account),
-      });
-    }
-    // Upstream waiting in descendants reaches these artifacts only once they are settled (kc claim does it).
-    const waiting =
-      (
-        await settleList(
-          pools,
-          poolId,
-          index,
-          rows.map((r) => r.artifact),
-        )
-      ).length > 0;
-    const total = rows.reduce((s, r) => s + r.claimable, 0n);
-    say(`${account} can claim ${token.format(total)} from pool #${poolId}`);
-    if (rows.length > 0) {
-      say();
-      say(
-        table(
-          ["artifact", "kind", "slot", "claimable"],
-          rows.map((r) => [short(r.artifact), r.kind, String(r.slot), token.format(r.claimable)]),
-          ["left", "left", "right", "right"],
-        ),
-      );
-    }
-    if (waiting) {
-      say();
-      say("More is on its way from derivative artifacts not yet settled: kc claim settles them first.");
-    }
-    return {
-      poolId,
+    const plan = await claimPlan(
+      registry,
+      pools,
+      index,
+      poolIds,
       account,
-      token: state.token,
-      symbol: token.symbol,
-      total,
-      upstreamWaiting: waiting,
-      artifacts: rows,
-    };
+      explicit ?? index.artifactsOf(account),
+    );
+    const result = [];
+    for (const entry of plan) {
+      const state = await pools.pool(entry.poolId);
+      const token = await tokenInfo(state.token, hre.ethers.provider);
+      const rows = entry.targets.map((t, i) => ({
+        artifact: t.artifact,
+        kind: KINDS[index.artifacts.get(t.artifact)?.kind ?? 6],
+        slot: t.slot,
+        claimable: entry.amounts[i],
+      }));
+      const total = rows.reduce((s, r) => s + r.claimable, 0n);
+      result.push({
+        poolId: entry.poolId,
+        token: state.token,
+        symbol: token.symbol,
+        total,
+        // Upstream waiting in descendants reaches these artifacts once they are settled (kc claim does it).
+        upstreamWaiting: entry.settle.length > 0,
+        artifacts: rows,
+      });
+      say(`Pool #${entry.poolId}: ${account} can claim ${token.format(total)}`);
+      if (rows.some((r) => r.claimable > 0n)) {
+        say(
+          table(
+            ["artifact", "kind", "slot", "claimable"],
+            rows.map((r) => [short(r.artifact), r.kind, String(r.slot), token.format(r.claimable)]),
+            ["left", "left", "right", "right"],
+          ),
+        );
+      }
+      if (entry.settle.length > 0)
+        say("  More is on its way from derivatives not yet settled: kc claim settles them.");
+    }
+    if (poolIds.length === 0) say("No pools exist yet.");
+    return { account, pools: result };
   },
 );
 
@@ -96,71 +117,72 @@ interface ClaimArgs extends CommonArgs {
 
 kcTask<ClaimArgs>(
   "claim",
-  "Claim the sender's rewards from a pool (all its artifacts by default), settling derivatives first",
+  "Claim the sender's rewards from every pool (or --pool) in one transaction, settling derivatives first",
   { chain: true, signer: true },
   (t) =>
     t
-      .addOptionalParam("pool", "Pool id")
+      .addOptionalParam("pool", "Only this pool")
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)")
       .addOptionalParam("to", "Send the rewards to this address (default: the sender)"),
   async (args, { hre, say }) => {
-    const poolId = parsePoolId(required(args.pool, "pool", "1"));
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const to = args.to === undefined ? undefined : parseAddress(args.to, "--to", { nonZero: true });
     const { registry, pools, signer, account, fromBlock } = await contractsFor(args, hre, true);
-    const state = await requirePool(pools, poolId);
-    const token = await tokenInfo(state.token, hre.ethers.provider);
+    const poolIds = await poolIdsOf(pools, args.pool);
     const index = await loadRegistryIndex(registry, fromBlock);
     const recipient = to ?? account!;
-
     const artifacts = explicit ?? index.artifactsOf(account!);
-    const targets = await claimTargets(registry, artifacts, account!);
-    if (targets.length === 0) throw new KcError(`${account} holds no contributor slot in any artifact`);
-    const toSettle = await settleList(pools, poolId, index, artifacts);
-    const before = await Promise.all(targets.map((t) => pools.claimable(poolId, t.artifact, account!)));
-    if (toSettle.length === 0 && before.every((a) => a === 0n)) {
-      throw new KcError(`nothing to claim for ${account} in pool #${poolId} yet`);
-    }
-    const settled = await settle(pools, signer!, poolId, toSettle);
-    const result = await claim(pools, signer!, poolId, targets, recipient);
-    if (!result) throw new KcError(`nothing to claim for ${account} in pool #${poolId} yet`);
+    if (artifacts.length === 0) throw new KcError(`${account} holds no contributor slot in any artifact`);
+    const plan = await claimPlan(registry, pools, index, poolIds, account!, artifacts);
+    const worth: PoolClaim[] = plan
+      .filter((e) => e.settle.length > 0 || e.amounts.some((a) => a > 0n))
+      .map((e) => ({ poolId: e.poolId, settle: e.settle, targets: e.targets }));
+    const where = args.pool === undefined ? "any pool" : `pool #${poolIds[0]}`;
+    const result = worth.length === 0 ? undefined : await claimAcrossPools(pools, signer!, worth, recipient);
+    if (!result) throw new KcError(`nothing to claim for ${account} in ${where} yet`);
 
-    if (settled) {
+    const byPool = new Map<bigint, bigint>();
+    for (const p of result.perArtifact) byPool.set(p.poolId, (byPool.get(p.poolId) ?? 0n) + p.amount);
+    const paid = [];
+    for (const [poolId, total] of byPool) {
+      const token = await tokenInfo((await pools.pool(poolId)).token, hre.ethers.provider);
+      paid.push({
+        poolId,
+        token: token.address,
+        symbol: token.symbol,
+        total,
+        totalFormatted: token.format(total),
+      });
       say(
-        `Settled ${toSettle.length} derivative artifact(s) so their upstream share reached yours: tx ${settled.hash}`,
+        `Claimed ${token.format(total)} from pool #${poolId} for ${account}${recipient !== account ? `, sent to ${recipient}` : ""}`,
+      );
+      say(
+        table(
+          ["artifact", "kind", "slot", "amount"],
+          result.perArtifact
+            .filter((p) => p.poolId === poolId)
+            .map((p) => [
+              short(p.artifact),
+              KINDS[index.artifacts.get(p.artifact)?.kind ?? 6],
+              String(p.slot),
+              token.format(p.amount),
+            ]),
+          ["left", "left", "right", "right"],
+        ),
       );
     }
-    say(
-      `Claimed ${token.format(result.total)} from pool #${poolId} for ${account}${recipient !== account ? `, sent to ${recipient}` : ""}`,
-    );
-    say();
-    say(
-      table(
-        ["artifact", "kind", "slot", "amount"],
-        result.perArtifact.map((p) => [
-          short(p.artifact),
-          KINDS[index.artifacts.get(p.artifact)?.kind ?? 6],
-          String(p.slot),
-          token.format(p.amount),
-        ]),
-        ["left", "left", "right", "right"],
-      ),
-    );
-    say();
+    const settled = worth.flatMap((e) => e.settle);
+    if (settled.length > 0)
+      say(`Settled ${settled.length} derivative artifact(s) first, in the same transaction.`);
     for (const line of keyValues([["tx", `${result.receipt.hash} (block ${result.receipt.blockNumber})`]]))
       say(line);
     return {
-      poolId,
       account,
       recipient,
-      token: state.token,
-      symbol: token.symbol,
-      total: result.total,
-      totalFormatted: token.format(result.total),
+      pools: paid,
       artifacts: result.perArtifact,
-      settled: toSettle,
-      settleTxHash: settled?.hash ?? null,
+      settled,
       txHash: result.receipt.hash,
       blockNumber: result.receipt.blockNumber,
     };

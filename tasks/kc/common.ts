@@ -113,9 +113,14 @@ export function required(value: string | undefined, flag: string, example: strin
 
 /** A pool id: a whole number from 1. */
 export function parsePoolId(s: string): bigint {
+  return parseId(s, "pool id");
+}
+
+/** An id (pool, change) that starts at 1. */
+export function parseId(s: string, what: string): bigint {
   const text = s.trim();
   if (!/^\d+$/.test(text) || BigInt(text) === 0n) {
-    throw new KcError(`pool id must be a whole number from 1: ${show(s)}`);
+    throw new KcError(`${what} must be a whole number from 1: ${show(s)}`);
   }
   return BigInt(text);
 }

@@ -3,7 +3,7 @@ import type { ContractTransactionReceipt } from "ethers";
 import { KcError } from "../../src/errors";
 import { formatDuration, isoTime } from "../../src/format";
 import { parseAmount, parseDuration } from "../../src/parse";
-import { requirePool } from "../../src/pools";
+import { catchUp, eventOf, requirePool, streamEndHint } from "../../src/pools";
 import { signPermit, tokenInfo } from "../../src/token";
 import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId, required } from "./common";
 
@@ -11,6 +11,7 @@ interface FundArgs extends CommonArgs {
   pool?: string;
   amount?: string;
   duration?: string;
+  cancelable: boolean;
   noPermit: boolean;
 }
 
@@ -26,12 +27,18 @@ kcTask<FundArgs>(
       .addOptionalParam("pool", "Pool id")
       .addOptionalParam("amount", "Amount in token units, e.g. 1.5 (the token's decimals apply)")
       .addOptionalParam("duration", "Stream over this long instead of at once: 45s, 90m, 12h, 30d, 2w")
+      .addFlag(
+        "cancelable",
+        "With --duration: you may cancel the stream later and take back what it has not released",
+      )
       .addFlag("noPermit", "Send an approve transaction even if the token supports ERC-2612 permit"),
-  async (args, { hre, say }) => {
+  async (args, { hre, say, status }) => {
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
     const amountText = required(args.amount, "amount", "1.5");
     const duration = args.duration === undefined ? undefined : parseDuration(args.duration);
-    const { pools, signer, account, poolsAddress } = await contractsFor(args, hre, true);
+    if (args.cancelable && duration === undefined)
+      throw new KcError("--cancelable needs --duration (a stream)");
+    const { pools, signer, account, poolsAddress, fromBlock } = await contractsFor(args, hre, true);
     const state = await requirePool(pools, poolId);
     const token = await tokenInfo(state.token, signer!);
     const amount = parseAmount(amountText, token.decimals);
@@ -44,6 +51,14 @@ kcTask<FundArgs>(
     }
 
     const bound = pools.connect(signer!);
+    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    let hint = 0n;
+    if (duration !== undefined) {
+      await catchUp(pools, signer!, poolId, now, status);
+      // The stream's end is set by the block that includes it; a hint at or before that still holds.
+      hint = await streamEndHint(pools, poolId, now + duration, now, fromBlock);
+    }
+    const cancelable = args.cancelable;
     const allowance: bigint = await token.contract.allowance(account!, poolsAddress);
     let approval: { method: "allowance" | "permit" | "approve"; txHash?: string };
     let receipt: ContractTransactionReceipt;
@@ -67,8 +82,9 @@ kcTask<FundArgs>(
         const tx = await bound.fundWithPermit(poolId, amount, deadline, v, r, s);
         [receipt, txHash] = [(await tx.wait())!, tx.hash];
       } else {
-        await bound.fundStreamWithPermit.staticCall(poolId, amount, duration, deadline, v, r, s);
-        const tx = await bound.fundStreamWithPermit(poolId, amount, duration, deadline, v, r, s);
+        const call = [poolId, amount, duration, cancelable, hint, deadline, v, r, s] as const;
+        await bound.fundStreamWithPermit.staticCall(...call);
+        const tx = await bound.fundStreamWithPermit(...call);
         [receipt, txHash] = [(await tx.wait())!, tx.hash];
       }
     } else {
@@ -85,21 +101,21 @@ kcTask<FundArgs>(
         await bound.fund.staticCall(poolId, amount);
         tx = await bound.fund(poolId, amount);
       } else {
-        await bound.fundStream.staticCall(poolId, amount, duration);
-        tx = await bound.fundStream(poolId, amount, duration);
+        await bound.fundStream.staticCall(poolId, amount, duration, cancelable, hint);
+        tx = await bound.fundStream(poolId, amount, duration, cancelable, hint);
       }
       [receipt, txHash] = [(await tx.wait())!, tx.hash];
     }
 
-    const event = receipt.logs
-      .map((l) => pools.interface.parseLog(l))
-      .find((l) => l?.name === "PoolFunded" || l?.name === "StreamFunded")!;
+    const event = eventOf(pools, receipt, duration === undefined ? "PoolFunded" : "StreamCreated");
     const received = event.args.received as bigint;
-    const streamEnd = duration === undefined ? undefined : (event.args.streamEnd as bigint);
+    const streamEnd = duration === undefined ? undefined : (event.args.end as bigint);
+    const streamId = duration === undefined ? undefined : (event.args.streamId as string);
     say(
       duration === undefined
         ? `Funded pool #${poolId} with ${token.format(amount)}, distributed at once by weight`
-        : `Streaming ${token.format(amount)} into pool #${poolId} over ${formatDuration(duration)}`,
+        : `Streaming ${token.format(amount)} into pool #${poolId} over ${formatDuration(duration)}` +
+            (cancelable ? " (cancelable)" : ""),
     );
     const approvalText =
       approval.method === "permit"
@@ -111,8 +127,14 @@ kcTask<FundArgs>(
       ["received", token.format(received) + (received < amount ? " (the token took a transfer fee)" : "")],
       ...(streamEnd !== undefined
         ? [
-            ["stream left", token.format(event.args.remaining as bigint)] as [string, string],
+            ["stream", streamId!] as [string, string],
             ["stream ends", isoTime(streamEnd)] as [string, string],
+            [
+              "cancel",
+              cancelable
+                ? `npx hardhat kc stream-cancel --pool ${poolId} --stream ${streamId} --network ${hre.network.name}`
+                : "not cancelable: nobody can stop or reschedule it",
+            ] as [string, string],
           ]
         : []),
       ["approval", approvalText],
@@ -128,7 +150,9 @@ kcTask<FundArgs>(
       amountFormatted: token.format(amount),
       received,
       duration: duration ?? null,
+      streamId: streamId ?? null,
       streamEnd: streamEnd ?? null,
+      cancelable: duration === undefined ? null : cancelable,
       approval: approval.method,
       approveTxHash: approval.txHash ?? null,
       txHash,

@@ -7,3 +7,4 @@ import "./verify";
 import "./pool";
 import "./fund";
 import "./claim";
+import "./stream";

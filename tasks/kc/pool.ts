@@ -1,10 +1,19 @@
-import { ZeroAddress } from "ethers";
+import { type ContractTransactionReceipt, ZeroAddress } from "ethers";
+
+import type { RewardPools } from "../../typechain-types";
 
 import { KcError } from "../../src/errors";
 import { admittedArtifacts, loadRegistryIndex, poolTotals, queryEvents } from "../../src/events";
 import { formatDuration, formatRounded, isoTime, short, table } from "../../src/format";
-import { KINDS, parseAddress } from "../../src/parse";
-import { requireCurator, requirePool } from "../../src/pools";
+import { KINDS, parseAddress, parseDuration } from "../../src/parse";
+import {
+  curationTrust,
+  eventOf,
+  pendingChanges,
+  poolStreams,
+  requireCurator,
+  requirePool,
+} from "../../src/pools";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
 import {
@@ -12,6 +21,7 @@ import {
   contractsFor,
   keyValues,
   kcTask,
+  parseId,
   parsePoolId,
   parseWeight,
   required,
@@ -20,6 +30,7 @@ import {
 interface CreateArgs extends CommonArgs {
   token?: string;
   curator?: string;
+  curationDelay?: string;
 }
 
 kcTask<CreateArgs>(
@@ -29,9 +40,15 @@ kcTask<CreateArgs>(
   (t) =>
     t
       .addOptionalParam("token", "ERC-20 token the pool pays")
-      .addOptionalParam("curator", "Who admits artifacts and sets weights (default: the sender)"),
+      .addOptionalParam("curator", "Who admits artifacts and sets weights (default: the sender)")
+      .addOptionalParam(
+        "curationDelay",
+        "How long curation changes wait after their announcement, e.g. 2d (0 to 30d, fixed forever; default 0)",
+      ),
   async (args, { hre, say }) => {
     const tokenAddress = parseAddress(required(args.token, "token", "0x…"), "--token", { nonZero: true });
+    const curationDelay =
+      args.curationDelay === undefined ? 0n : parseDuration(args.curationDelay, { zero: true });
     const curatorArg =
       args.curator === undefined ? undefined : parseAddress(args.curator, "--curator", { nonZero: true });
     const { pools, signer, account } = await contractsFor(args, hre, true);
@@ -41,31 +58,59 @@ kcTask<CreateArgs>(
     const token = await tokenInfo(tokenAddress, hre.ethers.provider);
     const curator = curatorArg ?? account!;
     const bound = pools.connect(signer!);
-    await bound.createPool.staticCall(tokenAddress, curator);
-    const tx = await bound.createPool(tokenAddress, curator);
+    await bound.createPool.staticCall(tokenAddress, curator, curationDelay);
+    const tx = await bound.createPool(tokenAddress, curator, curationDelay);
     const receipt = (await tx.wait())!;
-    const created = receipt.logs
-      .map((l) => pools.interface.parseLog(l))
-      .find((l) => l?.name === "PoolCreated");
-    const poolId = created!.args.poolId as bigint;
+    const poolId = eventOf(pools, receipt, "PoolCreated").args.poolId as bigint;
     say(`Created pool #${poolId} paying ${token.symbol} (${tokenAddress})`);
     for (const line of keyValues([
       ["curator", curator],
+      ["curation delay", curationDelay === 0n ? "none" : formatDuration(curationDelay)],
+      ["trust", curationTrust(curationDelay)],
       ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
     ])) {
       say(`  ${line}`);
     }
-    say(`Next: npx hardhat kc pool-admit --pool ${poolId} --artifact <digest> --weight <n>`);
+    say(
+      `Next: npx hardhat kc pool-admit --pool ${poolId} --artifact <digest> --weight <n> --network ${hre.network.name}`,
+    );
     return {
       poolId,
       token: tokenAddress,
       symbol: token.symbol,
       curator,
+      curationDelay,
       txHash: tx.hash,
       blockNumber: receipt.blockNumber,
     };
   },
 );
+
+/** The change a curation call announced, if the pool has a curation delay. */
+function announcement(pools: RewardPools, receipt: ContractTransactionReceipt) {
+  for (const log of receipt.logs) {
+    const parsed = pools.interface.parseLog(log);
+    if (parsed?.name === "CurationAnnounced") {
+      return { changeId: parsed.args.changeId as bigint, executeAfter: parsed.args.executeAfter as bigint };
+    }
+  }
+  return undefined;
+}
+
+function announcementLines(
+  announced: ReturnType<typeof announcement>,
+  poolId: bigint,
+  network: string,
+): [string, string][] {
+  if (!announced) return [];
+  return [
+    ["change", `#${announced.changeId}, executable by anyone from ${isoTime(announced.executeAfter)}`],
+    [
+      "then",
+      `npx hardhat kc pool-execute --pool ${poolId} --change ${announced.changeId} --network ${network}`,
+    ],
+  ];
+}
 
 interface MemberArgs extends CommonArgs {
   pool?: string;
@@ -120,16 +165,18 @@ function curationTask(name: string, description: string, op: Curation): void {
         tx = await bound.remove(poolId, artifact);
       }
       const receipt = (await tx.wait())!;
+      const announced = announcement(pools, receipt);
       const totalWeight = (await pools.pool(poolId)).totalWeight;
       const kind = KINDS[Number((await registry.artifact(artifact)).kind)];
       const what =
         op === "admit"
-          ? `Admitted ${artifact} (${kind}) to pool #${poolId} with weight ${weight}`
+          ? `admit ${artifact} (${kind}) to pool #${poolId} with weight ${weight}`
           : op === "weight"
-            ? `Changed the weight of ${artifact} (${kind}) in pool #${poolId} from ${member.weight} to ${weight}`
-            : `Removed ${artifact} (${kind}) from pool #${poolId}; what it earned stays claimable`;
-      say(what);
+            ? `change the weight of ${artifact} (${kind}) in pool #${poolId} from ${member.weight} to ${weight}`
+            : `remove ${artifact} (${kind}) from pool #${poolId}; what it earned stays claimable`;
+      say(announced ? `Announced: ${what}` : `Done: ${what}`);
       for (const line of keyValues([
+        ...announcementLines(announced, poolId, hre.network.name),
         ["total weight", totalWeight],
         ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
       ])) {
@@ -141,6 +188,8 @@ function curationTask(name: string, description: string, op: Curation): void {
         oldWeight: member.weight,
         weight,
         totalWeight,
+        changeId: announced?.changeId ?? null,
+        executeAfter: announced?.executeAfter ?? null,
         txHash: tx.hash,
         blockNumber: receipt.blockNumber,
       };
@@ -199,10 +248,14 @@ kcTask<AdmitManyArgs>(
     await bound.admitMany.staticCall(poolId, artifacts, weights);
     const tx = await bound.admitMany(poolId, artifacts, weights);
     const receipt = (await tx.wait())!;
+    const announced = announcement(pools, receipt);
     const totalWeight = (await pools.pool(poolId)).totalWeight;
-    say(`Admitted ${artifacts.length} artifacts to pool #${poolId}`);
+    say(
+      `${announced ? "Announced the admission of" : "Admitted"} ${artifacts.length} artifacts to pool #${poolId}`,
+    );
     for (const [i, artifact] of artifacts.entries()) say(`  ${artifact}  weight ${weights[i]}`);
     for (const line of keyValues([
+      ...announcementLines(announced, poolId, hre.network.name),
       ["total weight", totalWeight],
       ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
     ])) {
@@ -212,6 +265,8 @@ kcTask<AdmitManyArgs>(
       poolId,
       admitted: artifacts.map((artifact, i) => ({ artifact, weight: weights[i] })),
       totalWeight,
+      changeId: announced?.changeId ?? null,
+      executeAfter: announced?.executeAfter ?? null,
       txHash: tx.hash,
       blockNumber: receipt.blockNumber,
     };
@@ -261,8 +316,12 @@ kcTask<ShowArgs>(
       });
     }
     const claimableTotal = members.reduce((s, m) => s + m.claimable, 0n);
-    const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
-    const streaming = state.streamRemaining > 0n && state.streamEnd > BigInt(now);
+    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    const [streams, changes] = await Promise.all([
+      poolStreams(pools, poolId, now, fromBlock),
+      pendingChanges(pools, poolId, fromBlock),
+    ]);
+    const running = streams.filter((s) => s.status === "running");
     const result = {
       poolId,
       token: state.token,
@@ -270,12 +329,16 @@ kcTask<ShowArgs>(
       decimals: token.decimals,
       curator: state.curator,
       pendingCurator: state.pendingCurator,
+      curationDelay: state.curationDelay,
       totalWeight: state.totalWeight,
       funded: totals.funded,
+      refunded: totals.refunded,
       claimed: totals.claimed,
-      streamRemaining: state.streamRemaining,
-      streamEnd: state.streamEnd,
-      streamRatePerSecond: state.streamRatePerSecond,
+      streaming: state.streaming,
+      ratePerDay: (state.rate * 86_400n) / (1n << 32n),
+      nextStreamEnd: state.nextStreamEnd,
+      runningStreams: running.length,
+      pendingChanges: changes,
       carried: state.carried,
       claimableTotal,
       members,
@@ -288,15 +351,31 @@ kcTask<ShowArgs>(
         "curator",
         state.curator + (state.pendingCurator !== ZeroAddress ? ` (proposed: ${state.pendingCurator})` : ""),
       ],
+      [
+        "curation delay",
+        `${state.curationDelay === 0n ? "none" : formatDuration(state.curationDelay)} (${curationTrust(state.curationDelay)})`,
+      ],
+      [
+        "pending changes",
+        changes.length === 0
+          ? "none"
+          : changes.map((c) => `#${c.changeId}`).join(", ") + " (kc pool-changes)",
+      ],
       ["total weight", state.totalWeight],
-      ["funded", token.format(totals.funded)],
+      [
+        "funded",
+        token.format(totals.funded) +
+          (totals.refunded > 0n ? ` (after ${token.format(totals.refunded)} refunded)` : ""),
+      ],
       ["claimed", token.format(totals.claimed)],
       [
-        "stream",
-        streaming
-          ? `${token.format(state.streamRemaining)} left, until ${isoTime(state.streamEnd)} (${formatDuration(
-              state.streamEnd - BigInt(now),
-            )}), ≈ ${formatRounded(state.streamRatePerSecond * 86_400n, token.decimals, 4)} ${token.symbol}/day`
+        "streams",
+        running.length > 0
+          ? `${running.length} running (kc pool-streams): ${token.format(state.streaming)} still to release, ≈ ${formatRounded(
+              result.ratePerDay,
+              token.decimals,
+              4,
+            )} ${token.symbol}/day, next end ${isoTime(state.nextStreamEnd)}`
           : "none running",
       ],
       [
@@ -329,5 +408,131 @@ kcTask<ShowArgs>(
       );
     }
     return result;
+  },
+);
+
+interface ChangesArgs extends CommonArgs {
+  pool?: string;
+}
+
+kcTask<ChangesArgs>(
+  "pool-changes",
+  "List a pool's announced curation changes that are still pending, and when each can be executed",
+  { chain: true },
+  (t) => t.addOptionalParam("pool", "Pool id"),
+  async (args, { hre, say }) => {
+    const poolId = parsePoolId(required(args.pool, "pool", "1"));
+    const { pools, fromBlock } = await contractsFor(args, hre, false);
+    const state = await requirePool(pools, poolId);
+    const changes = await pendingChanges(pools, poolId, fromBlock);
+    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    say(
+      `Pool #${poolId}: ${changes.length} pending change(s); curation delay ${state.curationDelay === 0n ? "none" : formatDuration(state.curationDelay)}`,
+    );
+    for (const change of changes) {
+      const due = change.executeAfter <= now ? "due now" : `in ${formatDuration(change.executeAfter - now)}`;
+      say();
+      say(`  change #${change.changeId}: executable from ${isoTime(change.executeAfter)} (${due})`);
+      for (const op of change.ops) {
+        say(
+          `    ${op.action.padEnd(6)} ${op.artifact}${op.action === "remove" ? "" : `  weight ${op.weight}`}`,
+        );
+      }
+    }
+    return { poolId, curationDelay: state.curationDelay, now, changes };
+  },
+);
+
+interface ChangeArgs extends CommonArgs {
+  pool?: string;
+  change?: string;
+}
+
+function changeTask(name: string, description: string, cancel: boolean): void {
+  kcTask<ChangeArgs>(
+    name,
+    description,
+    { chain: true, signer: true },
+    (t) =>
+      t.addOptionalParam("pool", "Pool id").addOptionalParam("change", "Change id (see kc pool-changes)"),
+    async (args, { hre, say }) => {
+      const poolId = parsePoolId(required(args.pool, "pool", "1"));
+      const changeId = parseId(required(args.change, "change", "1"), "change id");
+      const { pools, signer } = await contractsFor(args, hre, true);
+      await requirePool(pools, poolId);
+      const bound = pools.connect(signer!);
+      const [executeAfter, ops] = await pools.pendingChange(poolId, changeId);
+      const method = cancel ? bound.cancelChange : bound.executeChange;
+      await method.staticCall(poolId, changeId);
+      const tx = await method(poolId, changeId);
+      const receipt = (await tx.wait())!;
+      say(
+        `${cancel ? "Cancelled" : "Executed"} change #${changeId} of pool #${poolId} (${ops.length} step(s))`,
+      );
+      for (const line of keyValues([
+        ["total weight", (await pools.pool(poolId)).totalWeight],
+        ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+      ])) {
+        say(`  ${line}`);
+      }
+      return {
+        poolId,
+        changeId,
+        executeAfter,
+        steps: ops.length,
+        txHash: tx.hash,
+        blockNumber: receipt.blockNumber,
+      };
+    },
+  );
+}
+
+changeTask(
+  "pool-execute",
+  "Apply an announced curation change once its delay has passed (anyone may)",
+  false,
+);
+changeTask(
+  "pool-cancel-change",
+  "Withdraw an announced curation change before it applies (curator only)",
+  true,
+);
+
+kcTask<ChangesArgs>(
+  "pool-streams",
+  "List a pool's streams: funder, schedule, cancelability, what each released and what is left",
+  { chain: true },
+  (t) => t.addOptionalParam("pool", "Pool id"),
+  async (args, { hre, say }) => {
+    const poolId = parsePoolId(required(args.pool, "pool", "1"));
+    const { pools, fromBlock } = await contractsFor(args, hre, false);
+    const state = await requirePool(pools, poolId);
+    const token = await tokenInfo(state.token, hre.ethers.provider);
+    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    const streams = await poolStreams(pools, poolId, now, fromBlock);
+    say(
+      `Pool #${poolId}: ${streams.length} stream(s), ${streams.filter((s) => s.status === "running").length} running`,
+    );
+    if (streams.length > 0) {
+      say();
+      say(
+        table(
+          ["stream", "funder", "received", "start", "end", "cancelable", "status", "released", "refunded"],
+          streams.map((s) => [
+            short(s.streamId, 4),
+            short(s.funder, 4),
+            token.format(s.received),
+            isoTime(s.start),
+            isoTime(s.end),
+            s.cancelable ? "yes" : "no",
+            s.status,
+            (s.status === "running" ? "≈ " : "") + token.format(s.released),
+            token.format(s.refunded),
+          ]),
+          ["left", "left", "right", "left", "left", "left", "left", "right", "right"],
+        ),
+      );
+    }
+    return { poolId, token: state.token, symbol: token.symbol, now, streams };
   },
 );

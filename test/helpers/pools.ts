@@ -30,7 +30,9 @@ export interface Suite {
 
 /** Deploys registry + pools and a CommunityToken (whole supply to `holder`) through the Ignition modules. */
 export async function deploySuite(holder: string, supply: bigint = SUPPLY): Promise<Suite> {
-  const { registry, pools } = await ignition.deploy(KnowledgeCommonsModule, { parameters: COMMIT_REVEAL_OFF });
+  const { registry, pools } = await ignition.deploy(KnowledgeCommonsModule, {
+    parameters: COMMIT_REVEAL_OFF,
+  });
   const { token } = await ignition.deploy(CommunityTokenModule, {
     parameters: { CommunityToken: { holder, supply } },
   });
@@ -103,16 +105,32 @@ export async function nextPoolId(pools: RewardPools): Promise<bigint> {
   return (await pools.poolCount()) + 1n;
 }
 
-/** Creates a pool paying `token` curated by `curator`; returns its id. */
+/** Creates a pool paying `token` curated by `curator` with `curationDelay` seconds; returns its id. */
 export async function createPool(
   pools: RewardPools,
   creator: Signer,
   token: AddressLike,
   curator: AddressLike,
+  curationDelay: BigNumberish = 0,
 ): Promise<bigint> {
   const id = await nextPoolId(pools);
-  await pools.connect(creator).createPool(token, curator);
+  await pools.connect(creator).createPool(token, curator, curationDelay);
   return id;
+}
+
+/** `streamIdOf(funder, start, end, cancelable)`, computed off-chain. */
+export function streamIdOf(
+  funder: string,
+  start: BigNumberish,
+  end: BigNumberish,
+  cancelable: boolean,
+): string {
+  return ethers.keccak256(
+    ethers.AbiCoder.defaultAbiCoder().encode(
+      ["address", "uint256", "uint256", "bool"],
+      [funder, start, end, cancelable],
+    ),
+  );
 }
 
 /** Signs the EIP-712 `Claim` request `claimBySig` checks. */
@@ -124,6 +142,7 @@ export async function signClaim(
     targets: ClaimTargetMessage[];
     recipient: string;
     claimant: string;
+    maxAmount: BigNumberish;
     nonce: BigNumberish;
     deadline: BigNumberish;
   },
@@ -167,13 +186,15 @@ export async function poolState(pools: RewardPools, poolId: BigNumberish) {
     token: p.token,
     curator: p.curator,
     pendingCurator: p.pendingCurator,
+    curationDelay: p.curationDelay,
     totalWeight: p.totalWeight,
     index: p.index,
     lastUpdate: p.lastUpdate,
-    streamRemaining: p.streamRemaining,
-    streamEnd: p.streamEnd,
-    streamRatePerSecond: p.streamRatePerSecond,
+    rate: p.rate,
+    nextStreamEnd: p.nextStreamEnd,
+    streaming: p.streaming,
     carried: p.carried,
+    changeCount: p.changeCount,
   };
 }
 

@@ -24,6 +24,13 @@ export const Kind = {
   Other: 6,
 } as const;
 
+/** `IKnowledgeRegistry.DigestScheme`, in declaration order. */
+export const DigestScheme = {
+  Raw: 0,
+  UnixFs: 1,
+  Manifest: 2,
+} as const;
+
 export type { ContributorMessage as Contributor, Registration } from "../../src/typedData";
 
 /** Parameters of the Ignition module `KnowledgeRegistry`. */

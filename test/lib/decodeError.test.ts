@@ -86,7 +86,7 @@ describe("decodeError", function () {
 
     it("names a token error bubbled up through the pools", async function () {
       const { pools, token } = await loadFixture(deployedSuiteFixture);
-      await pools.createPool(await token.getAddress(), (await ethers.getSigners())[0].address);
+      await pools.createPool(await token.getAddress(), (await ethers.getSigners())[0].address, 0);
       const err = await caught(() => pools.fund.staticCall(1, 5));
       expect(describeError(err, errorInterface(hre))).to.equal(
         `reverted: ERC20InsufficientAllowance(spender=${await pools.getAddress()}, allowance=0, needed=5) — ` +
