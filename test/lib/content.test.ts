@@ -14,6 +14,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
+import { type ContentTree, hashTree } from "../../src/content/core";
 import { DigestScheme, hashPath } from "../../src/hash";
 import { expectKcError } from "./helpers";
 import { type Tree, cidDigest, cidString, dirNode, fileNode } from "./unixfsReference";
@@ -283,6 +284,59 @@ describe("content", function () {
         () => hashPath(root, { followSymlinks: true }),
         `${root} has 2 symbolic links cannot be followed: gone.txt -> missing.txt: dangling (the target does not exist); ` +
           "sub/up -> ..: a loop (points to a folder that contains it)",
+      );
+    });
+  });
+
+  describe("the platform-free core", function () {
+    /** The modules a browser bundle would pull in: none may import a Node built-in or use Buffer. */
+    const CORE = [
+      "content/core",
+      "content/rules",
+      "content/scheme",
+      "content/ref",
+      "cid",
+      "parse",
+      "errors",
+      "esm",
+    ];
+
+    it("imports no Node built-in and uses no Buffer", function () {
+      for (const name of CORE) {
+        const code = readFileSync(join(ROOT, "src", `${name}.ts`), "utf8")
+          .split("\n")
+          .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)) // comments may mention them
+          .join("\n");
+        expect(code, name).not.to.match(/from "node:|require\(|\bBuffer\b|\bprocess\./);
+      }
+    });
+
+    it("hashes files held in memory, with the pure-JS SHA-256, to the same digests", async function () {
+      const enc = new TextEncoder();
+      const files = [
+        { path: "README.md", content: enc.encode("# nested\n") },
+        { path: "big.bin", content: new Uint8Array(BIG) },
+      ];
+      const tree: ContentTree = {
+        kind: "folder",
+        shown: "memory",
+        folders: [],
+        excluded: [],
+        patterns: [],
+        files: files.map((f) => ({
+          path: f.path,
+          size: f.content.length,
+          shown: f.path,
+          read: async function* () {
+            for (let at = 0; at < f.content.length; at += 65_536) yield f.content.subarray(at, at + 65_536);
+          },
+        })),
+      };
+      const expected: Tree = { "README.md": Buffer.from("# nested\n"), "big.bin": BIG };
+      expect((await hashTree(tree, { mode: "ipfs" })).cid).to.equal(cidString(dirNode(expected).cid));
+      const onDisk = write(fresh(), expected);
+      expect((await hashTree(tree, { mode: "manifest" })).digest).to.equal(
+        (await hashPath(onDisk, { mode: "manifest" })).digest,
       );
     });
   });
