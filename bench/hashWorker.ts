@@ -11,13 +11,16 @@ import { join } from "node:path";
 import { importEsm } from "../src/esm";
 import { hashPath } from "../src/hash";
 
+/** A read stream opened only when the importer starts reading, so 20,000 files are not all open at once. */
+async function* lazyStream(path: string): AsyncGenerator<Uint8Array> {
+  yield* createReadStream(path);
+}
+
 async function libraryImporter(path: string, isFolder: boolean): Promise<string> {
   const { importer } = await importEsm<any>("ipfs-unixfs-importer"); // eslint-disable-line @typescript-eslint/no-explicit-any
   const { BlackHoleBlockstore } = await importEsm<any>("blockstore-core/black-hole"); // eslint-disable-line @typescript-eslint/no-explicit-any
   const source = isFolder
-    ? (await readdir(path))
-        .sort()
-        .map((name) => ({ path: name, content: createReadStream(join(path, name)) }))
+    ? (await readdir(path)).sort().map((name) => ({ path: name, content: lazyStream(join(path, name)) }))
     : [{ content: createReadStream(path) }];
   let last: { cid: { toString(): string } } | undefined;
   const options = { profile: "unixfs-v1-2025", wrapWithDirectory: isFolder };
