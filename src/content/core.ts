@@ -13,8 +13,11 @@ import { DigestScheme, type HashMode, cidOf, schemeOf } from "./scheme";
 
 /** The IPIP-499 profile every IPFS-mode digest is computed under. */
 export const UNIXFS_PROFILE = "unixfs-v1-2025";
-/** Files hashed at once: enough to hide read latency, few enough to bound memory (each holds ≤ 1 MiB). */
-export const DEFAULT_CONCURRENCY = 8;
+/**
+ * Files hashed at once: enough to hide per-file latency when there are thousands of small files, few
+ * enough to bound memory (a file in flight holds at most about 2 MiB: one chunk read, one being hashed).
+ */
+export const DEFAULT_CONCURRENCY = 32;
 
 /** A streaming SHA-256. */
 export interface Sha256 {
