@@ -187,6 +187,9 @@ async function unixfsRoot(tree: ContentTree, concurrency: number, counter: Count
     // A folder is imported as the entries of a directory whose root has no name, like `ipfs add -r`.
     wrapWithDirectory: tree.kind === "folder",
     fileImportConcurrency: concurrency,
+    // Chunks of one file hashed at once. Blocks are discarded, so more buys nothing, and a low number
+    // keeps memory at a few MiB per file in flight.
+    blockWriteConcurrency: 2,
   };
   const candidates =
     tree.kind === "file"
