@@ -1,6 +1,7 @@
 /**
  * CI gas check (`npm run bench:check`): runs the benchmark, then fails when
- * - an operation exceeds its budget in bench/budgets.json (always), or
+ * - an operation exceeds its budget in bench/budgets.json (always, except budgets marked `missed`: those are
+ *   reported, and held to the snapshot like every operation), or
  * - an operation grows more than `snapshotTolerancePct` over bench/gas-snapshot.json, or a snapshotted operation
  *   is no longer measured, unless the snapshot is updated in the same commit (see `snapshotUpdatedInCommit`)
  *   or GAS_SNAPSHOT_UPDATE=1.
@@ -56,8 +57,18 @@ function main(): number {
   const budgets = readBudgets();
   const failures: string[] = [];
 
+  const known: string[] = [];
   for (const verdict of evaluateBudgets(budgets, results)) {
-    if (!verdict.ok) failures.push(`over budget  ${verdict.budget.operation}: ${verdict.detail}`);
+    const { operation, missed } = verdict.budget;
+    if (verdict.ok && missed !== undefined) {
+      console.log(`\nNote: ${operation} now meets its budget (${verdict.limit}); remove its "missed" field.`);
+    } else if (!verdict.ok && missed !== undefined && verdict.gas !== undefined) {
+      known.push(`known miss  ${operation}: ${verdict.detail}\n    ${missed}`);
+    } else if (!verdict.ok) failures.push(`over budget  ${operation}: ${verdict.detail}`);
+  }
+  if (known.length > 0) {
+    console.log(`\nBudgets missed knowingly (held to the snapshot instead, see bench/budgets.json):`);
+    for (const line of known) console.log(`  ${line}`);
   }
 
   const snapshot = readSnapshot();
@@ -120,7 +131,8 @@ function main(): number {
     return 1;
   }
   console.log(
-    `\nGas check passed: ${Object.keys(results).length} operations within budgets and the snapshot.`,
+    `\nGas check passed: ${Object.keys(results).length} operations within budgets and the snapshot` +
+      (known.length > 0 ? ` (${known.length} budget(s) missed knowingly, listed above).` : "."),
   );
   return 0;
 }

@@ -52,14 +52,38 @@ export const OPERATIONS: Record<string, Operation> = {
     note: "register.1c revealing a 61 s old commitment (commit-reveal registry)",
     peers: ["peer.eas.attest"],
   },
-  "pool.create": { note: "createPool(token, curator); not the first pool of the contract" },
+  "pool.create": { note: "createPool(token, curator, 0); not the first pool of the contract" },
   "pool.admit": {
-    note: "curator admits a registered artifact, weight 1, into a streaming pool with members",
+    note: "curator admits a registered artifact, weight 1, into a streaming pool with members (delay 0: applies at once)",
   },
   "pool.fund": { note: "fund (instant) a streaming pool; the funder's finite allowance is decremented" },
-  "pool.fundStream.first": { note: "first fundStream of a pool, 30-day stream (no stream ran before)" },
-  "pool.fundStream": {
-    note: "fundStream while a stream runs (rolls the unstreamed remainder into the new one)",
+  "pool.fundStream.first": {
+    note: "first fundStream of a pool, 30-day non-cancelable stream (no stream ran before)",
+  },
+  "pool.fundStream.append": {
+    note: "new non-cancelable stream while others run, ending after the last end (appended, O(1))",
+  },
+  "pool.fundStream.append.cancelable": {
+    note: "same, cancelable (also stores the stream's amount for cancelStream)",
+    peers: ["pool.fundStream.append"],
+  },
+  "pool.fundStream.insert": {
+    note: "new non-cancelable stream ending between two running streams' ends, with the earlier end as hint",
+    peers: ["pool.fundStream.append"],
+  },
+  "pool.fundStream.insert.cancelable": {
+    note: "same, cancelable",
+    peers: ["pool.fundStream.append"],
+  },
+  "pool.cancelStream": {
+    note: "the funder cancels its cancelable 90-day stream a day in, other streams running; refund transferred",
+  },
+  "pool.curation.announce": {
+    note: "curator announces admitting 1 artifact in a pool with a 1-day curation delay (3 members, streaming)",
+  },
+  "pool.curation.execute": {
+    note: "anyone executes that announced admission once due (mid-stream)",
+    peers: ["pool.admit"],
   },
   "pool.claim.repeat.holder": {
     note: "claim 1 artifact (no parents) mid-stream; the slot claimed before; the recipient holds the token",
@@ -80,6 +104,40 @@ export const OPERATIONS: Record<string, Operation> = {
   "pool.claim.withParents2": {
     note: "repeat claim of an artifact with upstreamBps 2000 and 2 parents (parents not in the pool)",
     peers: ["pool.claim.repeat.holder"],
+  },
+  "streams.claim.streams1": { note: "repeat claim (holder), pool of 1 artifact with 1 running stream" },
+  "streams.claim.streams10": {
+    note: "the same claim with 10 concurrent streams (distinct ends)",
+    peers: ["streams.claim.streams1"],
+  },
+  "streams.claim.streams100": {
+    note: "the same claim with 100 concurrent streams (distinct ends)",
+    peers: ["streams.claim.streams1"],
+  },
+  "ends.claim.none": {
+    note: "repeat claim (holder) while 4 streams run and no stream end is due (virtual index)",
+  },
+  "ends.claim.1end": {
+    note: "the same claim once 1 stream end is due: it stores the accrual and processes the end",
+    peers: ["ends.claim.none"],
+  },
+  "ends.claim.after": {
+    note: "the next claim: the end is processed, nothing due (pays nothing for it again)",
+    peers: ["ends.claim.none"],
+  },
+  "ends.claim.2ends": {
+    note: "the same claim once 2 stream ends are due",
+    peers: ["ends.claim.none"],
+  },
+  "ends.claim.32ends": {
+    note:
+      "worst case a griefer forces on the next caller: 33 due 1-wei streams with distinct ends, the claim " +
+      "processes MAX_ENDS_PER_ACCRUE = 32 of them",
+    peers: ["ends.claim.none"],
+  },
+  "ends.fundStream.after32": {
+    note: "the next funder's stream after that claim (it processes the 33rd end; before the claim it reverted AccrualBehind)",
+    peers: ["pool.fundStream.append"],
   },
   "scale.fund.pool1": { note: "fund (instant) a streaming pool of 1 admitted artifact" },
   "scale.fund.pool100": {
@@ -151,6 +209,11 @@ export interface Budget {
   /** |gasUsed − results[base]| ≤ withinPct % of results[base]. */
   withinPct?: number;
   base?: string;
+  /**
+   * A budget the code misses today, accepted knowingly: why, and what would meet it. `bench:check` reports it
+   * without failing and holds the operation to the snapshot instead; remove the field once the budget is met.
+   */
+  missed?: string;
 }
 
 export interface BudgetsFile {
@@ -203,7 +266,7 @@ export function evaluateBudget(budget: Budget, results: GasResults): BudgetVerdi
     limit = `≤ ${budget.base} + ${fmt(budget.plus)} = ${fmt(high)}`;
   } else if (budget.perExtra !== undefined && budget.extras !== undefined && base !== undefined) {
     high = base + budget.perExtra * budget.extras;
-    limit = `≤ ${fmt(budget.perExtra)} per extra artifact (${budget.base} + ${budget.extras} × ${fmt(budget.perExtra)} = ${fmt(high)})`;
+    limit = `≤ ${fmt(budget.perExtra)} per extra (${budget.base} + ${budget.extras} × ${fmt(budget.perExtra)} = ${fmt(high)})`;
   } else if (budget.withinPct !== undefined && base !== undefined) {
     low = Math.ceil(base * (1 - budget.withinPct / 100));
     high = Math.floor(base * (1 + budget.withinPct / 100));
@@ -305,7 +368,9 @@ export function markdownTable(results: GasResults, budgets: BudgetsFile): string
       const gas = results[name];
       const op = OPERATIONS[name] ?? { note: "" };
       const verdict = verdicts.get(name);
-      const budget = verdict ? `${verdict.ok ? "✅" : "❌"} ${verdict.limit}` : "";
+      const budget = verdict
+        ? `${verdict.ok ? "✅" : verdict.budget.missed ? "❌ known miss:" : "❌"} ${verdict.limit}`
+        : "";
       const vs = (op.peers ?? [])
         .filter((peer) => results[peer] !== undefined)
         .map((peer) => `${ratio(gas, results[peer])} ${peer}`)

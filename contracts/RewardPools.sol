@@ -42,6 +42,8 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
     /// @inheritdoc IRewardPools
     uint256 public constant MAX_CURATION_DELAY = 30 days;
     /// @inheritdoc IRewardPools
+    uint256 public constant CHANGE_WINDOW = 7 days;
+    /// @inheritdoc IRewardPools
     uint256 public constant MAX_ENDS_PER_ACCRUE = 32;
     /// @inheritdoc IRewardPools
     uint256 public constant MAX_SETTLE_LEVELS = 8;
@@ -113,6 +115,9 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         uint256 streaming;
         uint256 endsProcessed;
         bool caughtUp;
+        /// @dev No stream runs or is due: nothing to release, so nothing is stored (what the pool carries waits for
+        /// the next fund or curation change, which distribute it themselves).
+        bool idle;
     }
 
     mapping(uint256 poolId => Pool pool) private _pools;
@@ -187,6 +192,9 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         uint256 executeAfter = change.executeAfter;
         if (executeAfter == 0) revert UnknownChange(poolId, changeId);
         if (block.timestamp < executeAfter) revert ChangeNotDue(changeId, executeAfter);
+        if (block.timestamp > executeAfter + CHANGE_WINDOW) {
+            revert ChangeExpired(changeId, executeAfter + CHANGE_WINDOW);
+        }
         CurationOp[] memory ops = change.ops;
         delete _changes[poolId][changeId];
         _apply(pool_, poolId, ops);
@@ -408,8 +416,9 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         view_.lastUpdate = a.lastUpdate;
         view_.rate = a.rate;
         view_.nextStreamEnd = a.nextEnd;
-        view_.streaming = a.streaming;
-        view_.carried = a.carried;
+        // An idle accrual loads neither: nothing it would do changes them.
+        view_.streaming = a.idle ? pool_.streaming : a.streaming;
+        view_.carried = a.idle ? pool_.carried : a.carried;
         view_.changeCount = pool_.changeCount;
     }
 
@@ -607,8 +616,9 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         if (duration == 0) revert ZeroDuration();
         if (duration > MAX_STREAM_DURATION) revert DurationTooLong(duration);
         uint256 received = _pull(pool_, poolId, amount);
-        Accrual memory a = _accrueFully(pool_, poolId);
-        _checkCapacity(poolId, a.index, a.streaming + a.carried, received);
+        _accrueFully(pool_, poolId);
+        uint256 streaming = pool_.streaming;
+        _checkCapacity(poolId, pool_.index, streaming + pool_.carried, received);
 
         uint256 end = block.timestamp + duration;
         streamId = streamIdOf(msg.sender, block.timestamp, end, cancelable);
@@ -628,8 +638,10 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         StreamEnd storage entry = _linkEnd(pool_, poolId, end, hint);
         entry.rateDrop += uint160(rate);
         entry.dust = uint48(entry.dust - dustBefore + dust);
-        pool_.rate = uint160(a.rate + rate);
-        pool_.streaming = uint128(a.streaming + received);
+        pool_.rate += uint160(rate);
+        pool_.streaming = uint128(streaming + received);
+        // An idle pool's clock stood still; the new rate counts from now.
+        pool_.lastUpdate = uint40(block.timestamp);
         emit StreamCreated(poolId, streamId, msg.sender, amount, received, block.timestamp, end, cancelable);
     }
 
@@ -722,6 +734,11 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         a.lastUpdate = pool_.lastUpdate;
         a.nextEnd = pool_.nextEnd;
         a.rate = pool_.rate;
+        if (a.rate == 0 && a.nextEnd == 0) {
+            a.caughtUp = true;
+            a.idle = true;
+            return a;
+        }
         a.carried = pool_.carried;
         a.streaming = pool_.streaming;
         uint256 scaled = pool_.rateDust;
@@ -748,6 +765,7 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
 
     function _accrue(Pool storage pool_, uint256 poolId) private returns (Accrual memory a) {
         a = _accrual(pool_, poolId);
+        if (a.idle) return a;
         mapping(uint256 => StreamEnd) storage ends = _ends[poolId];
         uint256 end = pool_.nextEnd;
         for (uint256 i; i < a.endsProcessed; ++i) {
@@ -774,30 +792,35 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
 
     /// @dev The index as if the streams had been released up to now, for claims when no stream end is due. What the
     /// pool carries is left for the next stored distribution, so this never exceeds any index stored later.
-    function _virtualIndex(Pool storage pool_) private view returns (uint256 index) {
-        index = pool_.index;
+    /// @dev `index` as if the streams had been released from `lastUpdate` to now, for claims when no stream end is
+    /// due. What the pool carries is left for the next stored distribution, so this never exceeds any index
+    /// stored later.
+    function _virtualIndex(
+        Pool storage pool_,
+        uint256 index,
+        uint256 lastUpdate
+    ) private view returns (uint256) {
         uint256 rate = pool_.rate;
         if (rate == 0) return index;
         uint256 totalWeight = pool_.totalWeight;
         if (totalWeight == 0) return index;
-        uint256 released = (pool_.rateDust + rate * (block.timestamp - pool_.lastUpdate)) / RATE_SCALE;
+        uint256 released = (pool_.rateDust + rate * (block.timestamp - lastUpdate)) / RATE_SCALE;
         (uint256 indexDelta, ) = PoolMath.distribute(released, totalWeight);
         return index + indexDelta;
     }
 
-    function _endDue(Pool storage pool_) private view returns (bool) {
-        uint256 nextEnd = pool_.nextEnd;
-        return nextEnd != 0 && nextEnd <= block.timestamp;
-    }
-
     /// @dev A due stream end is processed (once, by whoever comes first), so no later call pays for it again.
     function _claimIndex(Pool storage pool_, uint256 poolId) private returns (uint256) {
-        return _endDue(pool_) ? _accrue(pool_, poolId).index : _virtualIndex(pool_);
+        (uint256 index, uint256 lastUpdate, uint256 nextEnd) = (pool_.index, pool_.lastUpdate, pool_.nextEnd);
+        if (nextEnd != 0 && nextEnd <= block.timestamp) return _accrue(pool_, poolId).index;
+        return _virtualIndex(pool_, index, lastUpdate);
     }
 
     /// @dev What `_claimIndex` would return now.
     function _claimIndexView(Pool storage pool_, uint256 poolId) private view returns (uint256) {
-        return _endDue(pool_) ? _accrual(pool_, poolId).index : _virtualIndex(pool_);
+        (uint256 index, uint256 lastUpdate, uint256 nextEnd) = (pool_.index, pool_.lastUpdate, pool_.nextEnd);
+        if (nextEnd != 0 && nextEnd <= block.timestamp) return _accrual(pool_, poolId).index;
+        return _virtualIndex(pool_, index, lastUpdate);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -830,7 +853,9 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
             _earned[poolId][artifact] += kept;
             member_.flags |= FLAG_HAS_EARNED;
         }
-        if (direct != 0 || outflow != 0) emit ArtifactSettled(poolId, artifact, index, kept, outflow);
+        // `kept` counts what retracted parents left with the artifact, so a settlement whose whole outflow was
+        // withheld is logged too (direct != 0 implies kept + outflow != 0).
+        if (kept != 0 || outflow != 0) emit ArtifactSettled(poolId, artifact, index, kept, outflow);
         return count;
     }
 
@@ -897,13 +922,15 @@ contract RewardPools is IRewardPools, EIP712, Multicall, ReentrancyGuardTransien
         uint256 maxAmount
     ) private returns (uint256 total) {
         if (recipient == address(0)) revert InvalidRecipient();
-        Pool storage pool_ = _requirePool(poolId);
+        Pool storage pool_ = _pools[poolId];
+        IERC20 token = pool_.token;
+        if (address(token) == address(0)) revert UnknownPool(poolId);
         uint256 index = _claimIndex(pool_, poolId);
         for (uint256 i; i < targets.length && total < maxAmount; ++i) {
             total += _claimOne(poolId, targets[i], claimant, recipient, index, maxAmount - total);
         }
         if (total == 0) revert NothingToClaim(poolId, claimant);
-        pool_.token.safeTransfer(recipient, total);
+        token.safeTransfer(recipient, total);
     }
 
     function _claimOne(

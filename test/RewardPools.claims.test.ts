@@ -7,15 +7,20 @@ import {
   SCALE,
   createPool,
   deploySuite,
+  deployToken,
   digestOf,
   registerArtifact,
   signClaim,
   target,
   tokens,
+  txTimestamp,
 } from "./helpers/pools";
+import { named, poolEventsOf } from "./helpers/curation";
 import type { MockERC1271Wallet } from "../typechain-types";
 
 const FAR = 2n ** 40n;
+/** A `maxAmount` that bounds nothing. */
+const UNBOUNDED = ethers.MaxUint256;
 
 async function claimsFixture() {
   const [deployer, curator, alice, bob, carol, dave, erin, funder, relayer, walletOwner, stranger] =
@@ -53,6 +58,35 @@ async function claimsFixture() {
     upstreamBps: 2000,
   });
   const unregistered = digestOf("claims/never registered");
+  // A four-level lineage L3 → L2 → L1 → L0, each passing half of what it earns to its parent.
+  const lin0 = await registerArtifact(registry, deployer, { name: "claims/L0", contributors: [[carol, 1]] });
+  const lin1 = await registerArtifact(registry, deployer, {
+    name: "claims/L1",
+    contributors: [[dave, 1]],
+    parents: [lin0],
+    upstreamBps: 5000,
+  });
+  const lin2 = await registerArtifact(registry, deployer, {
+    name: "claims/L2",
+    contributors: [[bob, 1]],
+    parents: [lin1],
+    upstreamBps: 5000,
+  });
+  const lin3 = await registerArtifact(registry, deployer, {
+    name: "claims/L3",
+    contributors: [[erin, 1]],
+    parents: [lin2],
+    upstreamBps: 5000,
+  });
+  // K passes 20 % to P and Q, which its owner may retract.
+  const artP = await registerArtifact(registry, deployer, { name: "claims/P", contributors: [[carol, 1]] });
+  const artQ = await registerArtifact(registry, deployer, { name: "claims/Q", contributors: [[dave, 1]] });
+  const artK = await registerArtifact(registry, deployer, {
+    name: "claims/K",
+    contributors: [[erin, 1]],
+    parents: [artP, artQ],
+    upstreamBps: 2000,
+  });
 
   await token.connect(funder).approve(pools, ethers.MaxUint256);
   // Pool 1: A, B, D, R, W with weight 1 each; 5000 tokens → 1000 per artifact.
@@ -91,6 +125,13 @@ async function claimsFixture() {
     artR,
     artW,
     unregistered,
+    lin0,
+    lin1,
+    lin2,
+    lin3,
+    artP,
+    artQ,
+    artK,
     poolId,
     childPoolId,
     dryPoolId,
@@ -375,15 +416,18 @@ describe("RewardPools", function () {
       const { pools, token, stranger, erin, alice, childPoolId, artA, artC, unregistered } =
         await loadFixture(claimsFixture);
       expect(await pools.claimable(childPoolId, artA, alice)).to.equal(0n);
-      const tx = pools.connect(stranger).settle(childPoolId, [unregistered, artC]);
+      const tx = pools.connect(stranger).settle(childPoolId, [unregistered, artC], 1);
       await expect(tx).to.emit(pools, "UpstreamFlowed").withArgs(childPoolId, artC, artA, FIRST);
       await expect(tx).to.changeTokenBalances(token, [pools, stranger, erin], [0n, 0n, 0n]);
       expect((await pools.member(childPoolId, artC)).earnedScaled).to.equal(tokens(800) * SCALE);
       expect(await pools.claimable(childPoolId, artC, erin)).to.equal(tokens(800));
       expect(await pools.claimable(childPoolId, artA, alice)).to.equal(40000000000000000000n);
       // Settling again moves nothing.
-      await expect(pools.connect(stranger).settle(childPoolId, [artC])).not.to.emit(pools, "UpstreamFlowed");
-      await expect(pools.connect(stranger).settle(9, [artC]))
+      await expect(pools.connect(stranger).settle(childPoolId, [artC], 1)).not.to.emit(
+        pools,
+        "UpstreamFlowed",
+      );
+      await expect(pools.connect(stranger).settle(9, [artC], 1))
         .to.be.revertedWithCustomError(pools, "UnknownPool")
         .withArgs(9n);
     });
@@ -421,7 +465,7 @@ describe("RewardPools", function () {
       await expect(pools.connect(dave).claim(poolId, [target(relay, 0)], dave))
         .to.be.revertedWithCustomError(pools, "NothingToClaim")
         .withArgs(poolId, dave.address);
-      await expect(pools.connect(stranger).settle(poolId, [relay]))
+      await expect(pools.connect(stranger).settle(poolId, [relay], 1))
         .to.emit(pools, "UpstreamFlowed")
         .withArgs(poolId, relay, root, tokens(500) * SCALE);
       expect((await pools.member(poolId, relay)).pendingUpstreamScaled).to.equal(0n);
@@ -465,7 +509,7 @@ describe("RewardPools", function () {
       expect([state.index, state.carried]).to.deep.equal([10_000n, 0n]);
 
       // 1 over 2 parents: the first takes the remainder 1, the second a part of 0, which moves nothing.
-      const tx = await pools.connect(stranger).settle(poolId, [kid]);
+      const tx = await pools.connect(stranger).settle(poolId, [kid], 1);
       await expect(tx).to.emit(pools, "UpstreamFlowed").withArgs(poolId, kid, first, 1n);
       const receipt = await tx.wait();
       const flows = receipt!.logs
@@ -492,13 +536,14 @@ describe("RewardPools", function () {
         targets,
         recipient: erin.address,
         claimant: alice.address,
+        maxAmount: UNBOUNDED,
         nonce: 0n,
         deadline: FAR,
       };
       const signature = await signClaim(alice, pools, message);
       const tx = pools
         .connect(relayer)
-        .claimBySig(poolId, targets, erin.address, alice.address, 0n, FAR, signature);
+        .claimBySig(poolId, targets, erin.address, alice.address, UNBOUNDED, 0n, FAR, signature);
       await expect(tx)
         .to.emit(pools, "RewardsClaimed")
         .withArgs(poolId, artA, alice.address, 0n, erin.address, tokens(600))
@@ -535,12 +580,15 @@ describe("RewardPools", function () {
         targets: targetsA,
         recipient: alice.address,
         claimant: alice.address,
+        maxAmount: UNBOUNDED,
         nonce: 0n,
         deadline,
       });
       await time.setNextBlockTimestamp(deadline + 1n);
       await expect(
-        pools.connect(relayer).claimBySig(poolId, targetsA, alice.address, alice.address, 0n, deadline, sigA),
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targetsA, alice.address, alice.address, UNBOUNDED, 0n, deadline, sigA),
       )
         .to.be.revertedWithCustomError(pools, "SignatureExpired")
         .withArgs(deadline);
@@ -552,6 +600,7 @@ describe("RewardPools", function () {
         targets: targetsD,
         recipient: alice.address,
         claimant: alice.address,
+        maxAmount: UNBOUNDED,
         nonce: 0n,
         deadline: deadline2,
       });
@@ -559,11 +608,11 @@ describe("RewardPools", function () {
       await expect(
         pools
           .connect(relayer)
-          .claimBySig(poolId, targetsD, alice.address, alice.address, 0n, deadline2, sigD),
+          .claimBySig(poolId, targetsD, alice.address, alice.address, UNBOUNDED, 0n, deadline2, sigD),
       ).to.changeTokenBalances(token, [pools, alice], [-tokens(1000), tokens(1000)]);
     });
 
-    it("reverts a replay with InvalidAccountNonce(claimant, currentNonce)", async function () {
+    it("reverts a replay with InvalidNonce(account, current)", async function () {
       const { pools, alice, relayer, poolId, artA } = await loadFixture(claimsFixture);
       const targets = [target(artA, 0)];
       const message = {
@@ -571,17 +620,20 @@ describe("RewardPools", function () {
         targets,
         recipient: alice.address,
         claimant: alice.address,
+        maxAmount: UNBOUNDED,
         nonce: 0n,
         deadline: FAR,
       };
       const signature = await signClaim(alice, pools, message);
       await pools
         .connect(relayer)
-        .claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, signature);
+        .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 0n, FAR, signature);
       await expect(
-        pools.connect(relayer).claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, signature),
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 0n, FAR, signature),
       )
-        .to.be.revertedWithCustomError(pools, "InvalidAccountNonce")
+        .to.be.revertedWithCustomError(pools, "InvalidNonce")
         .withArgs(alice.address, 1n);
     });
 
@@ -594,39 +646,44 @@ describe("RewardPools", function () {
         targets,
         recipient: alice.address,
         claimant: alice.address,
+        maxAmount: UNBOUNDED,
         nonce: 0n,
         deadline: FAR,
       };
       const signature = await signClaim(alice, pools, message);
       await expect(
-        pools.connect(relayer).claimBySig(poolId, targets, erin.address, alice.address, 0n, FAR, signature),
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, erin.address, alice.address, UNBOUNDED, 0n, FAR, signature),
       )
         .to.be.revertedWithCustomError(pools, "InvalidSignature")
         .withArgs(alice.address);
       await expect(
         pools
           .connect(relayer)
-          .claimBySig(poolId, [target(artD, 0)], alice.address, alice.address, 0n, FAR, signature),
+          .claimBySig(poolId, [target(artD, 0)], alice.address, alice.address, UNBOUNDED, 0n, FAR, signature),
       )
         .to.be.revertedWithCustomError(pools, "InvalidSignature")
         .withArgs(alice.address);
       await expect(
         pools
           .connect(relayer)
-          .claimBySig(childPoolId, targets, alice.address, alice.address, 0n, FAR, signature),
+          .claimBySig(childPoolId, targets, alice.address, alice.address, UNBOUNDED, 0n, FAR, signature),
       )
         .to.be.revertedWithCustomError(pools, "InvalidSignature")
         .withArgs(alice.address);
       await expect(
         pools
           .connect(relayer)
-          .claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR - 1n, signature),
+          .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 0n, FAR - 1n, signature),
       )
         .to.be.revertedWithCustomError(pools, "InvalidSignature")
         .withArgs(alice.address);
       const byBob = await signClaim(bob, pools, message);
       await expect(
-        pools.connect(relayer).claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, byBob),
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 0n, FAR, byBob),
       )
         .to.be.revertedWithCustomError(pools, "InvalidSignature")
         .withArgs(alice.address);
@@ -641,20 +698,25 @@ describe("RewardPools", function () {
         targets,
         recipient: alice.address,
         claimant: alice.address,
+        maxAmount: UNBOUNDED,
         nonce: 0n,
         deadline: FAR,
       });
       const compact = ethers.Signature.from(signature).compactSerialized;
       expect(ethers.dataLength(compact)).to.equal(64);
       await expect(
-        pools.connect(relayer).claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, compact),
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 0n, FAR, compact),
       )
         .to.be.revertedWithCustomError(pools, "InvalidSignature")
         .withArgs(alice.address);
       expect(await pools.nonces(alice)).to.equal(0n);
       // The same signature in its 65-byte form is accepted.
       await expect(
-        pools.connect(relayer).claimBySig(poolId, targets, alice.address, alice.address, 0n, FAR, signature),
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 0n, FAR, signature),
       ).to.changeTokenBalances(token, [pools, alice], [-tokens(600), tokens(600)]);
     });
 
@@ -666,11 +728,14 @@ describe("RewardPools", function () {
         targets,
         recipient: bob.address,
         claimant: bob.address,
+        maxAmount: UNBOUNDED,
         nonce: 0n,
         deadline: FAR,
       });
       await expect(
-        pools.connect(relayer).claimBySig(poolId, targets, bob.address, bob.address, 0n, FAR, signature),
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, bob.address, bob.address, UNBOUNDED, 0n, FAR, signature),
       )
         .to.be.revertedWithCustomError(pools, "NotContributor")
         .withArgs(artA, 0n, bob.address);
@@ -686,6 +751,7 @@ describe("RewardPools", function () {
         targets,
         recipient: walletOwner.address,
         claimant: walletAddress,
+        maxAmount: UNBOUNDED,
         nonce: 0n,
         deadline: FAR,
       };
@@ -693,7 +759,7 @@ describe("RewardPools", function () {
       await expect(
         pools
           .connect(relayer)
-          .claimBySig(poolId, targets, walletOwner.address, walletAddress, 0n, FAR, byStranger),
+          .claimBySig(poolId, targets, walletOwner.address, walletAddress, UNBOUNDED, 0n, FAR, byStranger),
       )
         .to.be.revertedWithCustomError(pools, "InvalidSignature")
         .withArgs(walletAddress);
@@ -701,7 +767,7 @@ describe("RewardPools", function () {
       const signature = await signClaim(walletOwner, pools, message);
       const tx = pools
         .connect(relayer)
-        .claimBySig(poolId, targets, walletOwner.address, walletAddress, 0n, FAR, signature);
+        .claimBySig(poolId, targets, walletOwner.address, walletAddress, UNBOUNDED, 0n, FAR, signature);
       await expect(tx)
         .to.emit(pools, "RewardsClaimed")
         .withArgs(poolId, artW, walletAddress, 0n, walletOwner.address, tokens(1000));
@@ -714,13 +780,556 @@ describe("RewardPools", function () {
     });
   });
 
+  describe("claimFor", function () {
+    it("lets anyone pay an account what it earned, to the account itself, in one transfer", async function () {
+      const { pools, token, alice, stranger, poolId, artA, artD } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0), target(artD, 0)];
+      expect(await pools.connect(stranger).claimFor.staticCall(poolId, alice, targets)).to.equal(
+        tokens(1600),
+      );
+      const tx = await pools.connect(stranger).claimFor(poolId, alice, targets);
+      expect(named(await poolEventsOf(pools, tx), "RewardsClaimed")).to.deep.equal([
+        [poolId, artA, alice.address, 0n, alice.address, tokens(600)],
+        [poolId, artD, alice.address, 0n, alice.address, tokens(1000)],
+      ]);
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [pools, alice, stranger],
+        [-tokens(1600), tokens(1600), 0n],
+      );
+      expect(await transfersOf(tx, token)).to.deep.equal([
+        [await pools.getAddress(), alice.address, tokens(1600)],
+      ]);
+      expect(await pools.claimableMany(poolId, [artA, artD], alice)).to.equal(0n);
+    });
+
+    it("has no recipient: the holder alone chooses another one, with claim or claimBySig", async function () {
+      const { pools } = await loadFixture(claimsFixture);
+      const inputs = pools.interface.getFunction("claimFor")!.inputs.map((input) => input.name);
+      expect(inputs).to.deep.equal(["poolId", "account", "targets"]);
+    });
+
+    it("reverts with NotContributor(artifact, slot, account) for a slot the account does not hold, the caller's own included", async function () {
+      const { pools, alice, bob, poolId, artA } = await loadFixture(claimsFixture);
+      // Bob's own slot cannot be paid to alice.
+      await expect(pools.connect(bob).claimFor(poolId, alice, [target(artA, 1)]))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 1n, alice.address);
+      await expect(pools.connect(alice).claimFor(poolId, bob, [target(artA, 0)]))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 0n, bob.address);
+      expect(await pools.claimed(poolId, artA, 0)).to.equal(0n);
+      expect(await pools.claimed(poolId, artA, 1)).to.equal(0n);
+    });
+
+    it("reverts with InvalidRecipient for the zero account, NothingToClaim(poolId, account) and UnknownPool(id)", async function () {
+      const { pools, alice, stranger, poolId, dryPoolId, artA } = await loadFixture(claimsFixture);
+      await expect(
+        pools.connect(stranger).claimFor(poolId, ethers.ZeroAddress, [target(artA, 0)]),
+      ).to.be.revertedWithCustomError(pools, "InvalidRecipient");
+      await expect(pools.connect(stranger).claimFor(dryPoolId, alice, [target(artA, 0)]))
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(dryPoolId, alice.address);
+      await expect(pools.connect(stranger).claimFor(9, alice, [target(artA, 0)]))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(9n);
+    });
+
+    it("pays a moved slot's new holder, never the old one", async function () {
+      const { registry, pools, token, bob, erin, stranger, poolId, artA } = await loadFixture(claimsFixture);
+      await registry.connect(bob).moveSlot(artA, 1, erin);
+      await expect(pools.connect(stranger).claimFor(poolId, bob, [target(artA, 1)]))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 1n, bob.address);
+      await expect(pools.connect(stranger).claimFor(poolId, erin, [target(artA, 1)])).to.changeTokenBalances(
+        token,
+        [pools, erin, bob],
+        [-tokens(400), tokens(400), 0n],
+      );
+    });
+  });
+
+  describe("claimBySig with maxAmount", function () {
+    it("pays at most maxAmount, targets in order, and leaves the rest claimable", async function () {
+      const { pools, token, alice, erin, relayer, poolId, artA, artB, artD } =
+        await loadFixture(claimsFixture);
+      const targets = [target(artA, 0), target(artD, 0), target(artB, 0)];
+      const maxAmount = tokens(1000);
+      const signature = await signClaim(alice, pools, {
+        poolId,
+        targets,
+        recipient: erin.address,
+        claimant: alice.address,
+        maxAmount,
+        nonce: 0n,
+        deadline: FAR,
+      });
+      expect(
+        await pools
+          .connect(relayer)
+          .claimBySig.staticCall(poolId, targets, erin.address, alice.address, maxAmount, 0n, FAR, signature),
+      ).to.equal(maxAmount);
+      const tx = await pools
+        .connect(relayer)
+        .claimBySig(poolId, targets, erin.address, alice.address, maxAmount, 0n, FAR, signature);
+      // A pays its 600 in full, D the 400 left of the bound, B nothing.
+      expect(named(await poolEventsOf(pools, tx), "RewardsClaimed")).to.deep.equal([
+        [poolId, artA, alice.address, 0n, erin.address, tokens(600)],
+        [poolId, artD, alice.address, 0n, erin.address, tokens(400)],
+      ]);
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [pools, erin, alice, relayer],
+        [-tokens(1000), tokens(1000), 0n, 0n],
+      );
+      expect(await transfersOf(tx, token)).to.deep.equal([
+        [await pools.getAddress(), erin.address, tokens(1000)],
+      ]);
+      expect(await pools.claimed(poolId, artD, 0)).to.equal(tokens(400));
+      expect(await pools.claimable(poolId, artD, alice)).to.equal(tokens(600));
+      expect(await pools.claimable(poolId, artB, alice)).to.equal(tokens(500));
+      expect(await pools.nonces(alice)).to.equal(1n);
+
+      // A bound above what is owed pays what is owed.
+      const second = {
+        poolId,
+        targets,
+        recipient: alice.address,
+        claimant: alice.address,
+        maxAmount: tokens(5000),
+        nonce: 1n,
+        deadline: FAR,
+      };
+      const signature2 = await signClaim(alice, pools, second);
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, tokens(5000), 1n, FAR, signature2),
+      ).to.changeTokenBalances(token, [pools, alice], [-tokens(1100), tokens(1100)]);
+      expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(0n);
+    });
+
+    it("never lets a stale signature pay more than its maxAmount, to its recipient, once", async function () {
+      const { pools, token, funder, alice, erin, relayer, dryPoolId, artA } =
+        await loadFixture(claimsFixture);
+      const targets = [target(artA, 0)];
+      const signature = await signClaim(alice, pools, {
+        poolId: dryPoolId,
+        targets,
+        recipient: erin.address,
+        claimant: alice.address,
+        maxAmount: tokens(100),
+        nonce: 0n,
+        deadline: FAR,
+      });
+      const send = () =>
+        pools
+          .connect(relayer)
+          .claimBySig(dryPoolId, targets, erin.address, alice.address, tokens(100), 0n, FAR, signature);
+      // Nothing owed yet: the call reverts and the nonce stays unused.
+      await expect(send())
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(dryPoolId, alice.address);
+      expect(await pools.nonces(alice)).to.equal(0n);
+
+      await pools.connect(funder).fund(dryPoolId, tokens(1000)); // A alone: alice 600
+      await expect(send()).to.changeTokenBalances(
+        token,
+        [pools, erin, alice],
+        [-tokens(100), tokens(100), 0n],
+      );
+      expect(await pools.claimable(dryPoolId, artA, alice)).to.equal(tokens(500));
+      await expect(send()).to.be.revertedWithCustomError(pools, "InvalidNonce").withArgs(alice.address, 1n);
+      await expect(pools.connect(alice).claim(dryPoolId, targets, alice)).to.changeTokenBalances(
+        token,
+        [pools, alice],
+        [-tokens(500), tokens(500)],
+      );
+    });
+
+    it("reverts with InvalidNonce(account, current) for a nonce other than the current one", async function () {
+      const { pools, alice, relayer, poolId, artA } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0)];
+      const signature = await signClaim(alice, pools, {
+        poolId,
+        targets,
+        recipient: alice.address,
+        claimant: alice.address,
+        maxAmount: UNBOUNDED,
+        nonce: 1n,
+        deadline: FAR,
+      });
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 1n, FAR, signature),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidNonce")
+        .withArgs(alice.address, 0n);
+    });
+
+    it("reverts with InvalidSignature(claimant) when maxAmount differs from the signed one", async function () {
+      const { pools, alice, relayer, poolId, artA } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0)];
+      const signature = await signClaim(alice, pools, {
+        poolId,
+        targets,
+        recipient: alice.address,
+        claimant: alice.address,
+        maxAmount: tokens(100),
+        nonce: 0n,
+        deadline: FAR,
+      });
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, tokens(101), 0n, FAR, signature),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidSignature")
+        .withArgs(alice.address);
+      expect(await pools.nonces(alice)).to.equal(0n);
+    });
+  });
+
+  describe("invalidateNonces", function () {
+    it("emits NoncesInvalidated(account, newNonce) and voids every signature with a lower nonce", async function () {
+      const { pools, token, alice, relayer, poolId, artA } = await loadFixture(claimsFixture);
+      const targets = [target(artA, 0)];
+      const message = {
+        poolId,
+        targets,
+        recipient: alice.address,
+        claimant: alice.address,
+        maxAmount: UNBOUNDED,
+        nonce: 0n,
+        deadline: FAR,
+      };
+      const old = await signClaim(alice, pools, message);
+      const tx = await pools.connect(alice).invalidateNonces(5);
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([["NoncesInvalidated", alice.address, 5n]]);
+      expect(await pools.nonces(alice)).to.equal(5n);
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 0n, FAR, old),
+      )
+        .to.be.revertedWithCustomError(pools, "InvalidNonce")
+        .withArgs(alice.address, 5n);
+
+      const fresh = await signClaim(alice, pools, { ...message, nonce: 5n });
+      await expect(
+        pools
+          .connect(relayer)
+          .claimBySig(poolId, targets, alice.address, alice.address, UNBOUNDED, 5n, FAR, fresh),
+      ).to.changeTokenBalances(token, [pools, alice], [-tokens(600), tokens(600)]);
+      expect(await pools.nonces(alice)).to.equal(6n);
+      // Only the caller's nonce moved.
+      expect(await pools.nonces(relayer)).to.equal(0n);
+    });
+
+    it("reverts with NonceNotIncreased(current, requested) unless the nonce goes up", async function () {
+      const { pools, alice, bob } = await loadFixture(claimsFixture);
+      await expect(pools.connect(bob).invalidateNonces(0))
+        .to.be.revertedWithCustomError(pools, "NonceNotIncreased")
+        .withArgs(0n, 0n);
+      await pools.connect(alice).invalidateNonces(5);
+      await expect(pools.connect(alice).invalidateNonces(5))
+        .to.be.revertedWithCustomError(pools, "NonceNotIncreased")
+        .withArgs(5n, 5n);
+      await expect(pools.connect(alice).invalidateNonces(3))
+        .to.be.revertedWithCustomError(pools, "NonceNotIncreased")
+        .withArgs(5n, 3n);
+      await expect(pools.connect(alice).invalidateNonces(6))
+        .to.emit(pools, "NoncesInvalidated")
+        .withArgs(alice.address, 6n);
+    });
+  });
+
+  describe("multicall", function () {
+    it("claims from two pools paying two tokens in one transaction", async function () {
+      const { pools, token, curator, funder, alice, poolId, artA } = await loadFixture(claimsFixture);
+      const other = await deployToken(funder.address);
+      await other.connect(funder).approve(pools, ethers.MaxUint256);
+      const otherPool = await createPool(pools, curator, other, curator);
+      await pools.connect(curator).admit(otherPool, artA, 1);
+      await pools.connect(funder).fund(otherPool, tokens(300)); // alice 180
+      const calls = [
+        pools.interface.encodeFunctionData("claim", [poolId, [target(artA, 0)], alice.address]),
+        pools.interface.encodeFunctionData("claim", [otherPool, [target(artA, 0)], alice.address]),
+      ];
+      const results = await pools.connect(alice).multicall.staticCall(calls);
+      expect(results.map((r) => pools.interface.decodeFunctionResult("claim", r)[0])).to.deep.equal([
+        tokens(600),
+        tokens(180),
+      ]);
+      const tx = await pools.connect(alice).multicall(calls);
+      expect(named(await poolEventsOf(pools, tx), "RewardsClaimed")).to.deep.equal([
+        [poolId, artA, alice.address, 0n, alice.address, tokens(600)],
+        [otherPool, artA, alice.address, 0n, alice.address, tokens(180)],
+      ]);
+      await expect(tx).to.changeTokenBalances(token, [pools, alice], [-tokens(600), tokens(600)]);
+      await expect(tx).to.changeTokenBalances(other, [pools, alice], [-tokens(180), tokens(180)]);
+    });
+
+    it("claims from two pools on one token: one transfer per pool, exact balances", async function () {
+      const { pools, token, curator, funder, alice, poolId, artA, artD } = await loadFixture(claimsFixture);
+      const second = await createPool(pools, curator, token, curator);
+      await pools.connect(curator).admit(second, artA, 1);
+      await pools.connect(funder).fund(second, tokens(100)); // alice 60
+      const tx = await pools
+        .connect(alice)
+        .multicall([
+          pools.interface.encodeFunctionData("claim", [
+            poolId,
+            [target(artA, 0), target(artD, 0)],
+            alice.address,
+          ]),
+          pools.interface.encodeFunctionData("claim", [second, [target(artA, 0)], alice.address]),
+        ]);
+      await expect(tx).to.changeTokenBalances(token, [pools, alice], [-tokens(1660), tokens(1660)]);
+      expect(await transfersOf(tx, token)).to.deep.equal([
+        [await pools.getAddress(), alice.address, tokens(1600)],
+        [await pools.getAddress(), alice.address, tokens(60)],
+      ]);
+      expect(await pools.claimed(poolId, artA, 0)).to.equal(tokens(600));
+      expect(await pools.claimed(second, artA, 0)).to.equal(tokens(60));
+    });
+
+    it("lets a keeper batch claimFor for several accounts", async function () {
+      const { pools, token, alice, bob, stranger, poolId, artA } = await loadFixture(claimsFixture);
+      const tx = pools
+        .connect(stranger)
+        .multicall([
+          pools.interface.encodeFunctionData("claimFor", [poolId, alice.address, [target(artA, 0)]]),
+          pools.interface.encodeFunctionData("claimFor", [poolId, bob.address, [target(artA, 1)]]),
+        ]);
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [pools, alice, bob, stranger],
+        [-tokens(1000), tokens(600), tokens(400), 0n],
+      );
+    });
+
+    it("is all-or-nothing: a failing claim undoes the others", async function () {
+      const { pools, token, alice, poolId, dryPoolId, artA } = await loadFixture(claimsFixture);
+      await expect(
+        pools
+          .connect(alice)
+          .multicall([
+            pools.interface.encodeFunctionData("claim", [poolId, [target(artA, 0)], alice.address]),
+            pools.interface.encodeFunctionData("claim", [dryPoolId, [target(artA, 0)], alice.address]),
+          ]),
+      )
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(dryPoolId, alice.address);
+      expect(await pools.claimed(poolId, artA, 0)).to.equal(0n);
+      expect(await token.balanceOf(alice)).to.equal(0n);
+    });
+  });
+
+  describe("settle across levels", function () {
+    async function lineagePool() {
+      const fixture = await loadFixture(claimsFixture);
+      const { pools, token, curator, funder, lin3 } = fixture;
+      const lp = await createPool(pools, curator, token, curator);
+      await pools.connect(curator).admit(lp, lin3, 1);
+      await pools.connect(funder).fund(lp, tokens(1000));
+      return { ...fixture, lp, index: tokens(1000) * SCALE };
+    }
+
+    it("with levels 1 moves the flow one step: ArtifactSettled and UpstreamFlowed with all arguments", async function () {
+      const { pools, stranger, bob, carol, dave, erin, lp, index, lin0, lin1, lin2, lin3 } =
+        await lineagePool();
+      const tx = await pools.connect(stranger).settle(lp, [lin3], 1);
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([
+        ["UpstreamFlowed", lp, lin3, lin2, tokens(500) * SCALE],
+        ["ArtifactSettled", lp, lin3, index, tokens(500) * SCALE, tokens(500) * SCALE],
+      ]);
+      // L2 keeps half of its 500 and owes the other half to L1, which has received nothing yet.
+      const l2 = await pools.member(lp, lin2);
+      expect([l2.earnedScaled, l2.pendingUpstreamScaled]).to.deep.equal([
+        tokens(250) * SCALE,
+        tokens(250) * SCALE,
+      ]);
+      expect((await pools.member(lp, lin1)).earnedScaled).to.equal(0n);
+      expect(await pools.claimable(lp, lin3, erin)).to.equal(tokens(500));
+      expect(await pools.claimable(lp, lin2, bob)).to.equal(tokens(250));
+      expect(await pools.claimable(lp, lin1, dave)).to.equal(0n);
+      expect(await pools.claimable(lp, lin0, carol)).to.equal(0n);
+    });
+
+    for (const levels of [3, 8]) {
+      it(`with levels ${levels} carries the flow to the root of a four-level lineage, exact to each ancestor`, async function () {
+        const { pools, token, stranger, bob, carol, dave, erin, lp, index, lin0, lin1, lin2, lin3 } =
+          await lineagePool();
+        const tx = await pools.connect(stranger).settle(lp, [lin3], levels);
+        expect(await poolEventsOf(pools, tx)).to.deep.equal([
+            ["UpstreamFlowed", lp, lin3, lin2, tokens(500) * SCALE],
+          ["ArtifactSettled", lp, lin3, index, tokens(500) * SCALE, tokens(500) * SCALE],
+          ["UpstreamFlowed", lp, lin2, lin1, tokens(250) * SCALE],
+          ["ArtifactSettled", lp, lin2, index, 0n, tokens(250) * SCALE],
+          ["UpstreamFlowed", lp, lin1, lin0, tokens(125) * SCALE],
+          ["ArtifactSettled", lp, lin1, index, 0n, tokens(125) * SCALE],
+        ]);
+        const owed: [typeof erin, string, bigint][] = [
+          [erin, lin3, tokens(500)],
+          [bob, lin2, tokens(250)],
+          [dave, lin1, tokens(125)],
+          [carol, lin0, tokens(125)],
+        ];
+        for (const [account, artifact, amount] of owed) {
+          expect(await pools.claimable(lp, artifact, account)).to.equal(amount);
+          await expect(
+            pools.connect(account).claim(lp, [target(artifact, 0)], account),
+          ).to.changeTokenBalances(token, [pools, account], [-amount, amount]);
+        }
+      });
+    }
+
+    it("finishes later what a shorter settle left: settling L2 with levels 2 reaches the root", async function () {
+      const { pools, stranger, carol, dave, lp, lin0, lin1, lin2, lin3 } = await lineagePool();
+      await pools.connect(stranger).settle(lp, [lin3], 1);
+      await pools.connect(stranger).settle(lp, [lin2], 2);
+      expect(await pools.claimable(lp, lin1, dave)).to.equal(tokens(125));
+      expect(await pools.claimable(lp, lin0, carol)).to.equal(tokens(125));
+    });
+
+    it("withholds at a retracted middle ancestor: its child keeps that part, the root gets nothing", async function () {
+      const {
+        registry,
+        pools,
+        token,
+        deployer,
+        stranger,
+        bob,
+        carol,
+        dave,
+        lp,
+        index,
+        lin0,
+        lin1,
+        lin2,
+        lin3,
+      } = await lineagePool();
+      await registry.connect(deployer).retract(lin1, "withdrawn");
+      await pools.connect(stranger).settle(lp, [lin3], 1);
+      // L2 owes 250 to L1, which is retracted: the view already counts it as L2's.
+      expect(await pools.claimable(lp, lin2, bob)).to.equal(tokens(500));
+      const tx = await pools.connect(stranger).settle(lp, [lin2], 2);
+      // L2 earned nothing directly and passes nothing on, yet its settlement is logged: it kept the 250.
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([
+        ["UpstreamWithheld", lp, lin2, lin1, tokens(250) * SCALE],
+        ["ArtifactSettled", lp, lin2, index, tokens(250) * SCALE, 0n],
+      ]);
+      const l2 = await pools.member(lp, lin2);
+      expect([l2.earnedScaled, l2.pendingUpstreamScaled]).to.deep.equal([tokens(500) * SCALE, 0n]);
+      expect(await pools.claimable(lp, lin2, bob)).to.equal(tokens(500));
+      await expect(pools.connect(bob).claim(lp, [target(lin2, 0)], bob)).to.changeTokenBalances(
+        token,
+        [pools, bob],
+        [-tokens(500), tokens(500)],
+      );
+      expect(await pools.claimable(lp, lin1, dave)).to.equal(0n);
+      expect(await pools.claimable(lp, lin0, carol)).to.equal(0n);
+    });
+
+    it("reverts with InvalidLevels(levels) for 0 and for more than 8", async function () {
+      const { pools, stranger, lp, lin3 } = await lineagePool();
+      await expect(pools.connect(stranger).settle(lp, [lin3], 0))
+        .to.be.revertedWithCustomError(pools, "InvalidLevels")
+        .withArgs(0n);
+      await expect(pools.connect(stranger).settle(lp, [lin3], 9))
+        .to.be.revertedWithCustomError(pools, "InvalidLevels")
+        .withArgs(9n);
+    });
+  });
+
+  describe("retracted parents", function () {
+    async function retractionPool() {
+      const fixture = await loadFixture(claimsFixture);
+      const { pools, token, curator, funder, artK } = fixture;
+      const kp = await createPool(pools, curator, token, curator);
+      await pools.connect(curator).admit(kp, artK, 1);
+      await pools.connect(funder).fund(kp, tokens(1000));
+      return { ...fixture, kp };
+    }
+
+    it("withholds a retracted parent's part of later flow for the child; what the parent was owed stays claimable", async function () {
+      const { registry, pools, token, deployer, funder, stranger, carol, dave, erin, kp, artK, artP, artQ } =
+        await retractionPool();
+      // Before the retraction: K's 200 upstream goes 100 to P, 100 to Q.
+      await pools.connect(stranger).settle(kp, [artK], 1);
+      expect(await pools.claimable(kp, artP, carol)).to.equal(tokens(100));
+      expect(await pools.claimable(kp, artQ, dave)).to.equal(tokens(100));
+      expect(await pools.claimable(kp, artK, erin)).to.equal(tokens(800));
+
+      await registry.connect(deployer).retract(artP, "withdrawn");
+      expect(await pools.claimable(kp, artP, carol)).to.equal(tokens(100));
+      await pools.connect(funder).fund(kp, tokens(1000));
+      // K earned 1000 more: it keeps 800 and P's 100; Q gets its 100 when K settles.
+      expect(await pools.claimable(kp, artK, erin)).to.equal(tokens(1700));
+      expect(await pools.connect(erin).claim.staticCall(kp, [target(artK, 0)], erin)).to.equal(tokens(1700));
+      const tx = await pools.connect(erin).claim(kp, [target(artK, 0)], erin);
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([
+        ["UpstreamWithheld", kp, artK, artP, tokens(100) * SCALE],
+        ["UpstreamFlowed", kp, artK, artQ, tokens(100) * SCALE],
+        ["ArtifactSettled", kp, artK, tokens(2000) * SCALE, tokens(900) * SCALE, tokens(100) * SCALE],
+        ["RewardsClaimed", kp, artK, erin.address, 0n, erin.address, tokens(1700)],
+      ]);
+      await expect(tx).to.changeTokenBalances(token, [pools, erin], [-tokens(1700), tokens(1700)]);
+
+      // P keeps what it was owed before its retraction, and nothing more.
+      expect(await pools.claimable(kp, artP, carol)).to.equal(tokens(100));
+      await expect(pools.connect(carol).claim(kp, [target(artP, 0)], carol)).to.changeTokenBalances(
+        token,
+        [pools, carol],
+        [-tokens(100), tokens(100)],
+      );
+      expect(await pools.claimable(kp, artQ, dave)).to.equal(tokens(200));
+      await expect(pools.connect(dave).claim(kp, [target(artQ, 0)], dave)).to.changeTokenBalances(
+        token,
+        [pools, dave],
+        [-tokens(200), tokens(200)],
+      );
+      expect(await pools.claimable(kp, artK, erin)).to.equal(0n);
+    });
+
+    it("emits UpstreamWithheld from settle too, and the views match what claims pay", async function () {
+      const { registry, pools, token, deployer, stranger, carol, dave, erin, kp, artK, artP, artQ } =
+        await retractionPool();
+      await registry.connect(deployer).retract(artP, "withdrawn");
+      const tx = await pools.connect(stranger).settle(kp, [artK], 1);
+      const index = tokens(1000) * SCALE;
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([
+        ["UpstreamWithheld", kp, artK, artP, tokens(100) * SCALE],
+        ["UpstreamFlowed", kp, artK, artQ, tokens(100) * SCALE],
+        ["ArtifactSettled", kp, artK, index, tokens(900) * SCALE, tokens(100) * SCALE],
+      ]);
+      for (const [account, artifact, amount] of [
+        [erin, artK, tokens(900)],
+        [dave, artQ, tokens(100)],
+      ] as const) {
+        expect(await pools.claimable(kp, artifact, account)).to.equal(amount);
+        await expect(pools.connect(account).claim(kp, [target(artifact, 0)], account)).to.changeTokenBalances(
+          token,
+          [pools, account],
+          [-amount, amount],
+        );
+      }
+      expect(await pools.claimable(kp, artP, carol)).to.equal(0n);
+      await expect(pools.connect(carol).claim(kp, [target(artP, 0)], carol))
+        .to.be.revertedWithCustomError(pools, "NothingToClaim")
+        .withArgs(kp, carol.address);
+    });
+  });
+
   describe("claimable views", function () {
     it("equal what claim pays, mid-stream", async function () {
       const { pools, token, funder, alice, bob, poolId, artA, artB, artD } = await loadFixture(claimsFixture);
       const start = (await time.latest()) + 10;
       await time.setNextBlockTimestamp(start);
       // 5 tokens/s over weight 5: each artifact earns 1 token/s; alice gets 0.6 + 0.5 + 1 = 2.1 tokens/s.
-      await pools.connect(funder).fundStream(poolId, tokens(5000), 1000);
+      await pools.connect(funder).fundStream(poolId, tokens(5000), 1000, false, 0);
       await time.increaseTo(start + 100);
       const targets = [target(artA, 0), target(artB, 0), target(artD, 0)];
       expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(tokens(2310));
@@ -741,6 +1350,30 @@ describe("RewardPools", function () {
       expect(await pools.claimableBySlot(poolId, artA, 0)).to.equal(0n);
       await time.increaseTo(start + 300);
       expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(tokens(210));
+    });
+
+    it("equal what claim pays when a stream end is due, which the claim processes once", async function () {
+      const { pools, token, funder, alice, bob, poolId, artA, artB, artD } = await loadFixture(claimsFixture);
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, tokens(5000), 1000, false, 0);
+      await time.increaseTo(start + 1050);
+      // The whole stream is out: 1000 more per artifact.
+      expect(await pools.claimableMany(poolId, [artA, artB, artD], alice)).to.equal(tokens(4200));
+      expect(await pools.claimableBySlot(poolId, artA, 1)).to.equal(tokens(800));
+      const targets = [target(artA, 0), target(artB, 0), target(artD, 0)];
+      expect(await pools.connect(alice).claim.staticCall(poolId, targets, alice)).to.equal(tokens(4200));
+      await time.setNextBlockTimestamp(start + 1060);
+      const tx = await pools.connect(alice).claim(poolId, targets, alice);
+      const events = await poolEventsOf(pools, tx);
+      expect(named(events, "PoolAccrued")).to.deep.equal([
+        [poolId, tokens(2000) * SCALE, BigInt(start + 1060), 0n],
+      ]);
+      await expect(tx).to.changeTokenBalances(token, [pools, alice], [-tokens(4200), tokens(4200)]);
+      // The end is processed: the next claim reads the index without storing an accrual.
+      const next = await pools.connect(bob).claim(poolId, [target(artA, 1)], bob);
+      expect(named(await poolEventsOf(pools, next), "PoolAccrued")).to.deep.equal([]);
+      await expect(next).to.changeTokenBalances(token, [pools, bob], [-tokens(800), tokens(800)]);
     });
 
     it("return 0 for non-contributors, slots past the end and unregistered artifacts", async function () {

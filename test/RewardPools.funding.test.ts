@@ -1,4 +1,3 @@
-import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -10,17 +9,27 @@ import {
   poolState,
   registerArtifact,
   signPermit,
+  streamIdOf,
   target,
   tokens,
 } from "./helpers/pools";
+import {
+  RATE_SCALE,
+  exactReleasedFloor,
+  refundAt,
+  releasedBy,
+  runningAt,
+  streamRate,
+  type ModelStream,
+} from "./helpers/streams";
 
-const MAX_UINT40 = 2n ** 40n - 1n;
+const DAY = 86_400n;
 
 async function fundingFixture() {
-  const [deployer, curator, alice, bob, carol, funder, stranger, permitter] = await ethers.getSigners();
+  const [deployer, curator, alice, bob, carol, funder, stranger, permitter, dora, eve] =
+    await ethers.getSigners();
   const { registry, pools, token } = await deploySuite(funder.address);
-  await token.connect(funder).transfer(stranger, tokens(1_000_000));
-  await token.connect(funder).transfer(permitter, tokens(1_000_000));
+  for (const who of [stranger, permitter, dora]) await token.connect(funder).transfer(who, tokens(1_000_000));
 
   const artA = await registerArtifact(registry, deployer, {
     name: "funding/A",
@@ -33,6 +42,8 @@ async function fundingFixture() {
     name: "funding/B",
     contributors: [[carol, 100]],
   });
+  // E: one contributor, used with weight 1 so that what the pool releases is exactly what eve can claim.
+  const artE = await registerArtifact(registry, deployer, { name: "funding/E", contributors: [[eve, 1]] });
 
   // Pool 1: A (weight 1) and B (weight 3), total weight 4.
   const poolId = await createPool(pools, curator, token, curator);
@@ -41,8 +52,18 @@ async function fundingFixture() {
   // Pool 2: nobody admitted yet.
   const emptyPoolId = await createPool(pools, curator, token, curator);
 
-  await token.connect(funder).approve(pools, ethers.MaxUint256);
-  await token.connect(stranger).approve(pools, ethers.MaxUint256);
+  for (const who of [funder, stranger, dora]) await token.connect(who).approve(pools, ethers.MaxUint256);
+
+  // Tokens of 0, 6 and 18 decimals, a token that burns everything sent (100 % fee).
+  const decimals: Record<number, Awaited<ReturnType<typeof deployMock>>> = {};
+  for (const d of [0, 6, 18]) {
+    decimals[d] = await deployMock(`D${d}`, d);
+    await decimals[d].mint(funder, 1n << 130n);
+    await decimals[d].connect(funder).approve(pools, ethers.MaxUint256);
+  }
+  const burnAll = await ethers.deployContract("FeeOnTransferToken", [10_000]);
+  await burnAll.mint(funder, 1_000n);
+  await burnAll.connect(funder).approve(pools, ethers.MaxUint256);
   return {
     registry,
     pools,
@@ -54,20 +75,49 @@ async function fundingFixture() {
     funder,
     stranger,
     permitter,
+    dora,
+    eve,
     artA,
     artB,
+    artE,
     poolId,
     emptyPoolId,
+    decimals,
+    burnAll,
   };
 }
 
-/** Claimable of alice (60 % of A, weight 1), bob (40 % of A) and carol (all of B, weight 3) in pool 1. */
-async function claimables(fx: Awaited<ReturnType<typeof fundingFixture>>, poolId: bigint = fx.poolId) {
+function deployMock(symbol: string, decimals: number) {
+  return ethers.deployContract("MockERC20", [symbol, symbol, decimals]);
+}
+
+type Fx = Awaited<ReturnType<typeof fundingFixture>>;
+
+/** Claimable of alice (60 % of A, weight 1), bob (40 % of A) and carol (all of B, weight 3) in `poolId`. */
+async function claimables(fx: Fx, poolId: bigint = fx.poolId) {
   return [
     await fx.pools.claimable(poolId, fx.artA, fx.alice),
     await fx.pools.claimable(poolId, fx.artA, fx.bob),
     await fx.pools.claimable(poolId, fx.artB, fx.carol),
   ];
+}
+
+/** The pool's list of stream ends, walked from `nextStreamEnd`, with each entry's view. */
+async function endList(fx: Fx, poolId: bigint) {
+  const list: { end: bigint; rateDrop: bigint; dust: bigint }[] = [];
+  let end = (await fx.pools.pool(poolId)).nextStreamEnd;
+  while (end !== 0n) {
+    const entry = await fx.pools.streamEnd(poolId, end);
+    expect(entry.linked, `entry ${end} linked`).to.equal(true);
+    list.push({ end, rateDrop: entry.rateDrop, dust: entry.dust });
+    end = entry.next;
+  }
+  return list;
+}
+
+/** Sets the next block's timestamp (a bigint or number). */
+async function at(t: bigint | number) {
+  await time.setNextBlockTimestamp(t);
 }
 
 describe("RewardPools", function () {
@@ -97,6 +147,67 @@ describe("RewardPools", function () {
       expect(await claimables(fx)).to.deep.equal([tokens(6), tokens(4), tokens(30)]);
     });
 
+    it("distributes at the weights of the moment: a later weight change does not reach back", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, curator, funder, poolId, artA } = fx;
+      await pools.connect(funder).fund(poolId, tokens(400)); // A 100, B 300
+      await pools.connect(curator).setWeight(poolId, artA, 5); // total 8
+      await pools.connect(funder).fund(poolId, tokens(800)); // A 500, B 300
+      expect(await claimables(fx)).to.deep.equal([tokens(360), tokens(240), tokens(600)]);
+    });
+
+    it("carries a fund into an empty pool and shares it right after the next admission", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, token, curator, funder, emptyPoolId, artA } = fx;
+      const funding = pools.connect(funder).fund(emptyPoolId, tokens(500));
+      await expect(funding)
+        .to.emit(pools, "PoolFunded")
+        .withArgs(emptyPoolId, funder.address, tokens(500), tokens(500));
+      await expect(funding).to.changeTokenBalances(token, [funder, pools], [-tokens(500), tokens(500)]);
+      let state = await poolState(pools, emptyPoolId);
+      expect([state.totalWeight, state.index, state.carried]).to.deep.equal([0n, 0n, tokens(500)]);
+      expect(await claimables(fx, emptyPoolId)).to.deep.equal([0n, 0n, 0n]);
+
+      const admitAt = BigInt(await time.latest()) + 5n;
+      await at(admitAt);
+      // No stream ever ran in this pool: its streams stay released up to its last stored accrual.
+      const lastUpdate = (await pools.pool(emptyPoolId)).lastUpdate;
+      await expect(pools.connect(curator).admit(emptyPoolId, artA, 1))
+        .to.emit(pools, "PoolAccrued")
+        .withArgs(emptyPoolId, tokens(500) * SCALE, lastUpdate, 0n);
+      state = await poolState(pools, emptyPoolId);
+      expect([state.totalWeight, state.index, state.carried]).to.deep.equal([1n, tokens(500) * SCALE, 0n]);
+      // No further call needed: the carried 500 is claimable at once.
+      expect(await claimables(fx, emptyPoolId)).to.deep.equal([tokens(300), tokens(200), 0n]);
+    });
+
+    it("shares what an empty pool carried by weight when its first members come with admitMany", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, curator, funder, emptyPoolId, artA, artB } = fx;
+      await pools.connect(funder).fund(emptyPoolId, tokens(1000));
+      await pools.connect(curator).admitMany(emptyPoolId, [artA, artB], [3, 1]);
+      // 1000 over weight 4: A 750 (alice 450, bob 300), B 250.
+      expect((await pools.pool(emptyPoolId)).carried).to.equal(0n);
+      expect(await claimables(fx, emptyPoolId)).to.deep.equal([tokens(450), tokens(300), tokens(250)]);
+      await expect(pools.connect(fx.alice).claim(emptyPoolId, [target(artA, 0)], fx.alice))
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(emptyPoolId, artA, fx.alice.address, 0n, fx.alice.address, tokens(450));
+    });
+
+    it("carries funds again once every member is removed, until the next admission", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, curator, funder, poolId, artA, artB } = fx;
+      await pools.connect(funder).fund(poolId, tokens(400)); // A 100, B 300
+      await pools.connect(curator).remove(poolId, artA);
+      await pools.connect(curator).remove(poolId, artB);
+      await pools.connect(funder).fund(poolId, tokens(200));
+      expect((await pools.pool(poolId)).carried).to.equal(tokens(200));
+      await pools.connect(curator).admit(poolId, artB, 1); // B takes the 200 at once
+      expect((await pools.pool(poolId)).carried).to.equal(0n);
+      await pools.connect(funder).fund(poolId, tokens(1)); // and the next 1
+      expect(await claimables(fx)).to.deep.equal([tokens(60), tokens(40), tokens(501)]);
+    });
+
     it("reverts with ZeroAmount for 0", async function () {
       const { pools, funder, poolId } = await loadFixture(fundingFixture);
       await expect(pools.connect(funder).fund(poolId, 0)).to.be.revertedWithCustomError(pools, "ZeroAmount");
@@ -104,12 +215,42 @@ describe("RewardPools", function () {
 
     it("reverts with UnknownPool(id)", async function () {
       const { pools, funder } = await loadFixture(fundingFixture);
-      await expect(pools.connect(funder).fund(3, tokens(1)))
-        .to.be.revertedWithCustomError(pools, "UnknownPool")
-        .withArgs(3n);
-      await expect(pools.connect(funder).fund(0, tokens(1)))
-        .to.be.revertedWithCustomError(pools, "UnknownPool")
-        .withArgs(0n);
+      for (const id of [0n, 3n, 99n]) {
+        await expect(pools.connect(funder).fund(id, tokens(1)))
+          .to.be.revertedWithCustomError(pools, "UnknownPool")
+          .withArgs(id);
+      }
+    });
+
+    it("reverts with NothingReceived(poolId) when the transfer delivers nothing; nothing moves", async function () {
+      const { pools, curator, funder, burnAll } = await loadFixture(fundingFixture);
+      const poolId = await createPool(pools, curator, burnAll, curator);
+      await expect(pools.connect(funder).fund(poolId, 1_000n))
+        .to.be.revertedWithCustomError(pools, "NothingReceived")
+        .withArgs(poolId);
+      expect(await burnAll.balanceOf(funder)).to.equal(1_000n);
+      expect((await pools.pool(poolId)).carried).to.equal(0n);
+    });
+
+    it("reverts with PoolCapacityExceeded(poolId, received) one unit past the capacity, and accepts exactly it", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, curator, funder, artE, decimals } = fx;
+      const big = decimals[18];
+      const poolId = await createPool(pools, curator, big, curator);
+      await pools.connect(curator).admit(poolId, artE, 1);
+      // Capacity at index 0 and weight 1: floor((2^168 − 1) / 2^40) = 2^128 − 1.
+      const capacity = (1n << 128n) - 1n;
+      await expect(pools.connect(funder).fund(poolId, capacity + 1n))
+        .to.be.revertedWithCustomError(pools, "PoolCapacityExceeded")
+        .withArgs(poolId, capacity + 1n);
+      await expect(pools.connect(funder).fund(poolId, capacity))
+        .to.emit(pools, "PoolFunded")
+        .withArgs(poolId, funder.address, capacity, capacity);
+      expect((await pools.pool(poolId)).index).to.equal(capacity * SCALE);
+      await expect(pools.connect(funder).fund(poolId, 1n))
+        .to.be.revertedWithCustomError(pools, "PoolCapacityExceeded")
+        .withArgs(poolId, 1n);
+      expect(await pools.claimable(poolId, artE, fx.eve)).to.equal(capacity);
     });
 
     it("reverts with the token's ERC20InsufficientAllowance when the funder approved nothing", async function () {
@@ -121,29 +262,52 @@ describe("RewardPools", function () {
   });
 
   describe("fundStream", function () {
-    it("emits StreamFunded(poolId, funder, amount, received, remaining, streamEnd) and moves the tokens", async function () {
+    it("emits StreamCreated(poolId, streamId, funder, amount, received, start, end, cancelable), returns the id and sets the rate", async function () {
       const { pools, token, funder, poolId } = await loadFixture(fundingFixture);
-      const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      const tx = pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
-      await expect(tx)
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, funder.address, tokens(1000), tokens(1000), tokens(1000), start + 1000);
-      await expect(tx).to.changeTokenBalances(token, [funder, pools], [-tokens(1000), tokens(1000)]);
-      const state = await poolState(pools, poolId);
-      expect(state.streamRemaining).to.equal(tokens(1000));
-      expect(state.streamEnd).to.equal(BigInt(start + 1000));
-      expect(state.streamRatePerSecond).to.equal(tokens(1));
-      expect(state.lastUpdate).to.equal(BigInt(start));
-      expect(state.index).to.equal(0n);
+      const amount = tokens(1000) + 7n;
+      const duration = 1000n;
+      const start = BigInt(await time.latest()) + 10n;
+      for (const cancelable of [false, true]) {
+        const snapshot = await takeSnapshot();
+        const id = streamIdOf(funder.address, start, start + duration, cancelable);
+        await at(start);
+        expect(
+          await pools
+            .connect(funder)
+            .fundStream.staticCall(poolId, amount, duration, cancelable, 0, { blockTag: "pending" }),
+        ).to.equal(id);
+        await at(start);
+        const tx = pools.connect(funder).fundStream(poolId, amount, duration, cancelable, 0);
+        await expect(tx)
+          .to.emit(pools, "StreamCreated")
+          .withArgs(poolId, id, funder.address, amount, amount, start, start + duration, cancelable);
+        await expect(tx).to.changeTokenBalances(token, [funder, pools], [-amount, amount]);
+        expect(await pools.streamIdOf(funder, start, start + duration, cancelable)).to.equal(id);
+        // rate = floor(amount · 2^32 / duration); dust = amount · 2^32 − rate · duration, released at the end.
+        const rate = (amount * RATE_SCALE) / duration;
+        const dust = amount * RATE_SCALE - rate * duration;
+        expect(dust).to.not.equal(0n);
+        const state = await poolState(pools, poolId);
+        expect([
+          state.rate,
+          state.nextStreamEnd,
+          state.streaming,
+          state.lastUpdate,
+          state.index,
+        ]).to.deep.equal([rate, start + duration, amount, start, 0n]);
+        const entry = await pools.streamEnd(poolId, start + duration);
+        expect([entry.linked, entry.next, entry.rateDrop, entry.dust]).to.deep.equal([true, 0n, rate, dust]);
+        expect(await pools.cancelableAmount(poolId, id)).to.equal(cancelable ? amount : 0n);
+        await snapshot.restore();
+      }
     });
 
-    it("releases linearly: exact index, remaining and claimables at several timestamps", async function () {
+    it("releases linearly: exact index, streaming and claimables at several timestamps", async function () {
       const fx = await loadFixture(fundingFixture);
       const { pools, funder, poolId } = fx;
       const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
+      await at(start);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000, false, 0);
       // 1 token per second over weight 4. After k seconds: index k/4 per unit of weight; A earns k/4 (alice
       // 0.15 k, bob 0.10 k), B earns 3k/4 (carol 0.75 k). All exact in wei.
       const table: [number, string, string, string][] = [
@@ -159,8 +323,9 @@ describe("RewardPools", function () {
         const released = tokens(Math.min(k, 1000));
         const state = await poolState(pools, poolId);
         expect(state.index, `index at +${k}s`).to.equal((released * SCALE) / 4n);
-        expect(state.streamRemaining, `remaining at +${k}s`).to.equal(tokens(1000) - released);
-        expect(state.streamRatePerSecond, `rate at +${k}s`).to.equal(k < 1000 ? tokens(1) : 0n);
+        expect(state.streaming, `streaming at +${k}s`).to.equal(tokens(1000) - released);
+        expect(state.rate, `rate at +${k}s`).to.equal(k < 1000 ? tokens(1) * RATE_SCALE : 0n);
+        expect(state.nextStreamEnd, `next end at +${k}s`).to.equal(k < 1000 ? BigInt(start + 1000) : 0n);
         expect(await claimables(fx), `claimables at +${k}s`).to.deep.equal([
           tokens(alice),
           tokens(bob),
@@ -169,14 +334,14 @@ describe("RewardPools", function () {
       }
     });
 
-    it("rounds the released amount and every claimable down", async function () {
+    it("rounds the released amount and every claimable down, and releases exactly the amount at the end", async function () {
       const fx = await loadFixture(fundingFixture);
       const { pools, funder, poolId } = fx;
       const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(1000), 3);
+      await at(start);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 3, false, 0);
       await time.increaseTo(start + 1);
-      // released = floor(1000e18 / 3) = 333333333333333333333; index = released · 2^40 / 4 exactly.
+      // released = floor(floor(1000e18 · 2^32 / 3) / 2^32) = 333333333333333333333; index = released · 2^40 / 4.
       // alice = floor(released · 60 / 400) = floor(49999999999999999999.95)
       // bob   = floor(released · 40 / 400) = floor(33333333333333333333.3)
       // carol = floor(released · 300 / 400) = floor(249999999999999999999.75)
@@ -187,7 +352,7 @@ describe("RewardPools", function () {
         249999999999999999999n,
       ]);
       await time.increaseTo(start + 2);
-      // released = floor(2000e18 / 3) = 666666666666666666666
+      // released = 666666666666666666666
       expect(await claimables(fx)).to.deep.equal([
         99999999999999999999n, // floor(99999999999999999999.9)
         66666666666666666666n, // floor(66666666666666666666.6)
@@ -195,240 +360,603 @@ describe("RewardPools", function () {
       ]);
       await time.increaseTo(start + 3);
       expect(await claimables(fx)).to.deep.equal([tokens(150), tokens(100), tokens(750)]);
-    });
-
-    it("rolls the unreleased remainder of a running stream into the new one", async function () {
-      const fx = await loadFixture(fundingFixture);
-      const { pools, funder, stranger, poolId } = fx;
-      const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
-      // At +400 s, 400 released and 600 left until +1000 s. Moving the end to +1400 s keeps the rate of 1 token
-      // per second with at least 600 · 1000 / 600 − 600 = 400 more; 1400 more makes 2000 over 1000 s, 2 per second.
-      await time.setNextBlockTimestamp(start + 400);
-      await expect(pools.connect(stranger).fundStream(poolId, tokens(1400), 1000))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, stranger.address, tokens(1400), tokens(1400), tokens(2000), start + 1400);
-      let state = await poolState(pools, poolId);
-      expect(state.index).to.equal(tokens(100) * SCALE);
-      expect(state.lastUpdate).to.equal(BigInt(start + 400));
-      expect(state.streamRemaining).to.equal(tokens(2000));
-      expect(state.streamEnd).to.equal(BigInt(start + 1400));
-      expect(state.streamRatePerSecond).to.equal(tokens(2));
-      expect(await claimables(fx)).to.deep.equal([tokens(60), tokens(40), tokens(300)]);
-
-      await time.increaseTo(start + 900);
-      // 400 + 2 · 500 = 1400 released: A 350, B 1050.
-      state = await poolState(pools, poolId);
-      expect(state.streamRemaining).to.equal(tokens(1000));
-      expect(state.index).to.equal((tokens(1400) * SCALE) / 4n);
-      expect(await claimables(fx)).to.deep.equal([tokens(210), tokens(140), tokens(1050)]);
-      await time.increaseTo(start + 1400);
-      // All 2400: A 600, B 1800.
-      expect(await claimables(fx)).to.deep.equal([tokens(360), tokens(240), tokens(1800)]);
-      await time.increaseTo(start + 1500);
-      expect(await claimables(fx)).to.deep.equal([tokens(360), tokens(240), tokens(1800)]);
-      state = await poolState(pools, poolId);
-      expect(state.streamRemaining).to.equal(0n);
-      expect(state.streamRatePerSecond).to.equal(0n);
-
-      // A stream after the last one ended starts afresh, with any duration.
-      await time.setNextBlockTimestamp(start + 1600);
-      await expect(pools.connect(funder).fundStream(poolId, tokens(40), 10))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, funder.address, tokens(40), tokens(40), tokens(40), start + 1610);
-      await time.increaseTo(start + 1610);
-      expect(await claimables(fx)).to.deep.equal([tokens(366), tokens(244), tokens(1830)]);
-    });
-
-    it("reverts a top-up that would end a running stream sooner with StreamEndsEarlier(currentEnd, requestedEnd)", async function () {
-      const { pools, token, funder, stranger, poolId } = await loadFixture(fundingFixture);
-      const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
-      const balance = await token.balanceOf(pools);
-
-      // Even a top-up far above the rate-keeping amount may not pull the end in by one second.
-      await time.setNextBlockTimestamp(start + 400);
-      await expect(pools.connect(stranger).fundStream(poolId, tokens(100_000), 599))
-        .to.be.revertedWithCustomError(pools, "StreamEndsEarlier")
-        .withArgs(start + 1000, start + 999);
-      expect(await token.balanceOf(pools)).to.equal(balance);
-      const state = await poolState(pools, poolId);
-      expect([state.streamEnd, state.lastUpdate]).to.deep.equal([BigInt(start + 1000), BigInt(start)]);
-
-      // The same end takes any amount, however small: the rate can only go up.
-      await time.setNextBlockTimestamp(start + 500);
-      await expect(pools.connect(stranger).fundStream(poolId, 1n, 500))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, stranger.address, 1n, 1n, tokens(500) + 1n, start + 1000);
-    });
-
-    it("reverts a top-up that would slow a running stream with StreamTopUpTooSmall(received, minimum), and accepts exactly the minimum", async function () {
-      const fx = await loadFixture(fundingFixture);
-      const { pools, token, funder, stranger, poolId } = fx;
-      const amount = tokens(1000) + 7n;
-      const start = BigInt(await time.latest()) + 10n;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, amount, 1000);
-      const currentEnd = start + 1000n;
-
-      // At +333 s: released = floor(amount · 333 / 1000), the rest unreleased until +1000 s.
-      const now = start + 333n;
-      const unreleased = amount - (amount * 333n) / 1000n;
-      expect(unreleased).to.equal(tokens(667) + 5n);
-      // A new end at now + 1234 s keeps the rate only with ceil(unreleased · 1234 / 667) in the stream.
-      const duration = 1234n;
-      const newEnd = now + duration;
-      const keepsRate = (unreleased * (newEnd - now) + (currentEnd - now) - 1n) / (currentEnd - now);
-      const minimum = keepsRate - unreleased;
-      expect((unreleased * (newEnd - now)) % (currentEnd - now)).to.not.equal(0n); // the ceiling matters
-
-      const snapshot = await takeSnapshot();
-      await time.setNextBlockTimestamp(now);
-      await expect(pools.connect(stranger).fundStream(poolId, minimum - 1n, duration))
-        .to.be.revertedWithCustomError(pools, "StreamTopUpTooSmall")
-        .withArgs(minimum - 1n, minimum);
-      await snapshot.restore();
-
-      await time.setNextBlockTimestamp(now);
-      const tx = pools.connect(stranger).fundStream(poolId, minimum, duration);
-      await expect(tx)
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, stranger.address, minimum, minimum, keepsRate, newEnd);
-      await expect(tx).to.changeTokenBalances(token, [stranger, pools], [-minimum, minimum]);
-      let state = await poolState(pools, poolId);
-      expect([state.streamRemaining, state.streamEnd, state.lastUpdate]).to.deep.equal([
-        keepsRate,
-        newEnd,
-        now,
-      ]);
-      // The rate did not drop: by the old end at least the old remainder is out, and it is the least that does so.
-      expect(keepsRate * (currentEnd - now)).to.be.gte(unreleased * duration);
-      expect((keepsRate - 1n) * (currentEnd - now)).to.be.lt(unreleased * duration);
-
-      // Released linearly from the top-up on: floor(keepsRate · k / 1234) after k seconds.
-      for (const k of [1n, 667n, 1000n, duration]) {
-        await time.increaseTo(now + k);
-        state = await poolState(pools, poolId);
-        expect(state.streamRemaining, `remaining at +${k}s`).to.equal(keepsRate - (keepsRate * k) / duration);
-        if (k === currentEnd - now) {
-          // Since the top-up, at least the old remainder is out by the old end.
-          expect(keepsRate - state.streamRemaining, "released by the old end").to.be.gte(unreleased);
-        }
-      }
-      expect(state.streamRemaining).to.equal(0n);
-      // Everything streamed is claimable: carol holds B (weight 3 of 4).
-      const total = amount + minimum;
-      expect(await pools.claimable(poolId, fx.artB, fx.carol)).to.equal((total * 3n) / 4n);
-    });
-
-    it("refuses a 1-wei top-up that would stretch a running stream over 5 years", async function () {
-      const { pools, token, funder, stranger, poolId } = await loadFixture(fundingFixture);
-      const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
-      const balance = await token.balanceOf(stranger);
-
-      const century = 5n * 365n * 24n * 3600n; // MAX_STREAM_DURATION
-      await time.setNextBlockTimestamp(start + 400);
-      // Keeping 1 token per second over 5 years needs 600 · century / 600 − 600 more.
-      await expect(pools.connect(stranger).fundStream(poolId, 1n, century))
-        .to.be.revertedWithCustomError(pools, "StreamTopUpTooSmall")
-        .withArgs(1n, tokens(century) - tokens(600));
-      expect(await token.balanceOf(stranger)).to.equal(balance);
-      await time.increaseTo(start + 1000);
-      const state = await poolState(pools, poolId);
-      expect([state.streamRemaining, state.streamEnd]).to.deep.equal([0n, BigInt(start + 1000)]);
-    });
-
-    it("lets a new stream start with any amount and duration once the previous one ended", async function () {
-      const { pools, funder, stranger, poolId } = await loadFixture(fundingFixture);
-      const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
-
-      // At the old end exactly, everything is released: 1 wei over 5 years is a new stream, not a top-up.
-      const century = 5 * 365 * 24 * 3600; // MAX_STREAM_DURATION
-      await time.setNextBlockTimestamp(start + 1000);
-      await expect(pools.connect(stranger).fundStream(poolId, 1n, century))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, stranger.address, 1n, 1n, 1n, start + 1000 + century);
-      const state = await poolState(pools, poolId);
-      expect([state.index, state.streamRemaining, state.streamEnd]).to.deep.equal([
-        (tokens(1000) * SCALE) / 4n,
-        1n,
-        BigInt(start + 1000 + century),
-      ]);
+      expect((await pools.pool(poolId)).streaming).to.equal(0n);
     });
 
     it("reverts with ZeroDuration, ZeroAmount and UnknownPool(id)", async function () {
       const { pools, funder, poolId } = await loadFixture(fundingFixture);
-      await expect(pools.connect(funder).fundStream(poolId, tokens(1), 0)).to.be.revertedWithCustomError(
-        pools,
-        "ZeroDuration",
-      );
-      await expect(pools.connect(funder).fundStream(poolId, 0, 100)).to.be.revertedWithCustomError(
+      await expect(
+        pools.connect(funder).fundStream(poolId, tokens(1), 0, false, 0),
+      ).to.be.revertedWithCustomError(pools, "ZeroDuration");
+      await expect(pools.connect(funder).fundStream(poolId, 0, 100, true, 0)).to.be.revertedWithCustomError(
         pools,
         "ZeroAmount",
       );
-      await expect(pools.connect(funder).fundStream(9, tokens(1), 100))
+      await expect(pools.connect(funder).fundStream(9, tokens(1), 100, false, 0))
         .to.be.revertedWithCustomError(pools, "UnknownPool")
         .withArgs(9n);
+    });
+
+    it("reverts with NothingReceived(poolId) when the transfer delivers nothing", async function () {
+      const { pools, curator, funder, burnAll } = await loadFixture(fundingFixture);
+      const poolId = await createPool(pools, curator, burnAll, curator);
+      await expect(pools.connect(funder).fundStream(poolId, 1_000n, 10, true, 0))
+        .to.be.revertedWithCustomError(pools, "NothingReceived")
+        .withArgs(poolId);
     });
 
     it("reverts with DurationTooLong(duration) past MAX_STREAM_DURATION (5 years), and accepts exactly that", async function () {
       const { pools, funder, poolId } = await loadFixture(fundingFixture);
       const max = await pools.MAX_STREAM_DURATION();
-      expect(max).to.equal(5n * 365n * 86_400n);
-      await expect(pools.connect(funder).fundStream(poolId, tokens(1), max + 1n))
+      expect(max).to.equal(5n * 365n * DAY);
+      await expect(pools.connect(funder).fundStream(poolId, tokens(1), max + 1n, false, 0))
         .to.be.revertedWithCustomError(pools, "DurationTooLong")
         .withArgs(max + 1n);
-      const at = BigInt(await time.latest()) + 10n;
-      await time.setNextBlockTimestamp(at);
-      await expect(pools.connect(funder).fundStream(poolId, tokens(1), max))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, funder.address, tokens(1), tokens(1), tokens(1), at + max);
+      const start = BigInt(await time.latest()) + 10n;
+      await at(start);
+      await expect(pools.connect(funder).fundStream(poolId, tokens(1), max, false, 0))
+        .to.emit(pools, "StreamCreated")
+        .withArgs(
+          poolId,
+          streamIdOf(funder.address, start, start + max, false),
+          funder.address,
+          tokens(1),
+          tokens(1),
+          start,
+          start + max,
+          false,
+        );
+      expect((await pools.pool(poolId)).rate).to.equal((tokens(1) * RATE_SCALE) / max);
       const huge = ethers.MaxUint256 - 1000n;
-      await expect(pools.connect(funder).fundStream(poolId, tokens(1), huge))
+      await expect(pools.connect(funder).fundStream(poolId, tokens(1), huge, false, 0))
         .to.be.revertedWithCustomError(pools, "DurationTooLong")
         .withArgs(huge);
     });
 
-    it("lets the curator reshape a running stream that a 1-wei griefer stretched, which anyone else may not", async function () {
-      const { pools, token, funder, curator, poolId } = await loadFixture(fundingFixture);
-      const max = await pools.MAX_STREAM_DURATION();
-      await token.connect(funder).approve(pools, ethers.MaxUint256);
-      await token.connect(funder).transfer(curator, tokens(100) + 1n);
+    it("reverts with PoolCapacityExceeded(poolId, received) when a stream could take the index past its range", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, curator, funder, artE, decimals } = fx;
+      const big = decimals[18];
+      const poolId = await createPool(pools, curator, big, curator);
+      await pools.connect(curator).admit(poolId, artE, 1);
+      const capacity = (1n << 128n) - 1n;
+      await pools.connect(funder).fundStream(poolId, capacity - 10n, 1000, false, 0);
+      // Everything pending counts: 10 units of room are left, whatever has been released meanwhile.
+      await expect(pools.connect(funder).fundStream(poolId, 11n, 1000, false, 0))
+        .to.be.revertedWithCustomError(pools, "PoolCapacityExceeded")
+        .withArgs(poolId, 11n);
+      await expect(pools.connect(funder).fundStream(poolId, 10n, 1000, false, 0)).to.emit(
+        pools,
+        "StreamCreated",
+      );
+    });
+
+    it("keeps every funder's schedule: concurrent short and long streams release Σ of their own schedules", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, funder, stranger, dora, poolId } = fx;
+      const S = BigInt(await time.latest()) + 10n;
+      const X: ModelStream = { amount: tokens(1000) + 7n, start: S, end: S + 1000n };
+      const Y: ModelStream = { amount: 12_345n, start: S + 100n, end: S + 110n }; // short, starts later
+      const Z: ModelStream = { amount: tokens(5) + 3n, start: S + 200n, end: S + 5200n }; // long
+      const checkpoints = [
+        50n,
+        100n,
+        105n,
+        109n,
+        110n,
+        200n,
+        201n,
+        777n,
+        999n,
+        1000n,
+        3000n,
+        5199n,
+        5200n,
+        6000n,
+      ];
+
+      /** released = Σ received − streaming, as the pool view reports it, at each checkpoint. */
+      const measure = async (streams: ModelStream[], withOthers: boolean) => {
+        const snapshot = await takeSnapshot();
+        const pending: [bigint, () => Promise<unknown>][] = [
+          [X.start, () => pools.connect(funder).fundStream(poolId, X.amount, 1000, false, 0)],
+        ];
+        if (withOthers) {
+          pending.push([Y.start, () => pools.connect(stranger).fundStream(poolId, Y.amount, 10, false, 0)]);
+          pending.push([Z.start, () => pools.connect(dora).fundStream(poolId, Z.amount, 5000, true, 0)]);
+        }
+        const results: bigint[] = [];
+        for (const k of checkpoints) {
+          const t = S + k;
+          while (pending.length && pending[0][0] <= t) {
+            const [startAt, send] = pending.shift()!;
+            await at(startAt);
+            await send();
+          }
+          if (BigInt(await time.latest()) < t) await time.increaseTo(t);
+          const received = streams.filter((s) => s.start <= t).reduce((sum, s) => sum + s.amount, 0n);
+          results.push(received - (await pools.pool(poolId)).streaming);
+        }
+        await snapshot.restore();
+        return results;
+      };
+
+      const alone = await measure([X], false);
+      const together = await measure([X, Y, Z], true);
+      checkpoints.forEach((k, i) => {
+        const t = S + k;
+        expect(alone[i], `X alone at +${k}s`).to.equal(releasedBy([X], t));
+        expect(together[i], `X, Y, Z at +${k}s`).to.equal(releasedBy([X, Y, Z], t));
+        // The documented bound: ≤ floor(Σ exact), ≥ floor(Σ exact) − 1 per 16 running streams (rounded up).
+        const exact = exactReleasedFloor([X, Y, Z], t);
+        const slack = BigInt(Math.ceil(runningAt([X, Y, Z], t) / 16));
+        expect(together[i] <= exact && together[i] >= exact - slack, `bound at +${k}s`).to.equal(true);
+      });
+      // At each end, that stream has released exactly its amount, whatever the others do.
+      const zAt = (t: bigint) => (streamRate(Z.amount, 5000n).rate * (t - Z.start)) / RATE_SCALE;
+      const xAt = (t: bigint) => (streamRate(X.amount, 1000n).rate * (t - X.start)) / RATE_SCALE;
+      expect(together[checkpoints.indexOf(110n)]).to.equal(xAt(S + 110n) + Y.amount);
+      expect(together[checkpoints.indexOf(1000n)]).to.equal(X.amount + Y.amount + zAt(S + 1000n));
+      expect(together[checkpoints.indexOf(5200n)]).to.equal(X.amount + Y.amount + Z.amount);
+      expect(together[checkpoints.indexOf(6000n)]).to.equal(X.amount + Y.amount + Z.amount);
+      // X's release is the same with or without the others: the others' part is exactly theirs.
+      expect(together[checkpoints.indexOf(1000n)] - alone[checkpoints.indexOf(1000n)]).to.equal(
+        Y.amount + zAt(S + 1000n),
+      );
+    });
+
+    it("lets nobody reshape another's stream: a 1-wei 5-year stream and the curator's 1-wei 1-second stream change nothing", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, token, curator, funder, stranger, poolId } = fx;
+      await token.connect(funder).transfer(curator, 1n);
       await token.connect(curator).approve(pools, ethers.MaxUint256);
-      await pools.connect(funder).fundStream(poolId, 1n, max);
-      const stretched = await pools.pool(poolId);
-      await expect(
-        pools.connect(funder).fundStream(poolId, tokens(100), 30n * 86_400n),
-      ).to.be.revertedWithCustomError(pools, "StreamEndsEarlier");
-      const at = BigInt(await time.latest()) + 10n;
-      await time.setNextBlockTimestamp(at);
-      await expect(pools.connect(curator).fundStream(poolId, tokens(100), 30n * 86_400n))
-        .to.emit(pools, "StreamFunded")
+      const max = await pools.MAX_STREAM_DURATION();
+      const S = BigInt(await time.latest()) + 10n;
+      // A griefer's 1 wei over 5 years first: the funder's 30-day stream still goes through, on its own schedule.
+      await at(S);
+      await pools.connect(stranger).fundStream(poolId, 1n, max, false, 0);
+      await at(S + 1n);
+      await expect(pools.connect(funder).fundStream(poolId, tokens(1_000_000), 30n * DAY, true, 0)).to.emit(
+        pools,
+        "StreamCreated",
+      );
+      // The curator's 1 wei over 1 second (the old capture) only adds its own wei.
+      await at(S + 2n);
+      await pools.connect(curator).fundStream(poolId, 1n, 1, false, 0);
+      const streams: ModelStream[] = [
+        { amount: 1n, start: S, end: S + max },
+        { amount: tokens(1_000_000), start: S + 1n, end: S + 1n + 30n * DAY },
+        { amount: 1n, start: S + 2n, end: S + 3n },
+      ];
+      for (const t of [S + 3n, S + 4n, S + DAY, S + 1n + 30n * DAY, S + 40n * DAY]) {
+        await time.increaseTo(t);
+        const received = streams.filter((x) => x.start <= t).reduce((sum, x) => sum + x.amount, 0n);
+        expect(received - (await pools.pool(poolId)).streaming, `released at +${t - S}s`).to.equal(
+          releasedBy(streams, t),
+        );
+      }
+      // At +3 s the funder's stream has released 2 of its 2,592,000 seconds, not the whole of it.
+      expect(releasedBy(streams, S + 3n)).to.equal(
+        (streamRate(tokens(1_000_000), 30n * DAY).rate * 2n) / RATE_SCALE + 1n,
+      );
+    });
+
+    it("keeps claims exact however often the pool is poked, with 0, 6 and 18 decimals", async function () {
+      this.timeout(600_000);
+      const fx = await loadFixture(fundingFixture);
+      const { pools, curator, funder, eve, stranger, artE, decimals } = fx;
+      for (const d of [0, 6, 18]) {
+        const token = decimals[d];
+        const poolId = await createPool(pools, curator, token, curator);
+        await pools.connect(curator).admit(poolId, artE, 1);
+        const amount = 1000n * 10n ** BigInt(d);
+        const duration = 30n * DAY;
+        const S = BigInt(await time.latest()) + 10n;
+        const stream: ModelStream = { amount, start: S, end: S + duration };
+        const claimsAt = [S + 45n, S + DAY + 7n, S + 9n * DAY, S + duration + 1n];
+
+        /** Claims at each of `claimsAt`; pokes `accrue` every block for 30 s, then every 30 minutes up to day 9. */
+        const run = async (poke: boolean) => {
+          const snapshot = await takeSnapshot();
+          await at(S);
+          await pools.connect(funder).fundStream(poolId, amount, duration, false, 0);
+          const pokes: bigint[] = [];
+          if (poke) {
+            for (let t = S + 1n; t <= S + 30n; t++) pokes.push(t);
+            for (let t = S + 1800n; t < S + 9n * DAY; t += 1800n) pokes.push(t);
+          }
+          const events = [
+            ...pokes.map((t) => ({ t, claim: false })),
+            ...claimsAt.map((t) => ({ t, claim: true })),
+          ].sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+          const claimed: bigint[] = [];
+          for (const { t, claim } of events) {
+            await at(t);
+            if (!claim) {
+              await pools.connect(stranger).accrue(poolId);
+              continue;
+            }
+            // A claim at t: the claimable view first (a claim of nothing reverts), then the claim itself.
+            await time.increaseTo(t);
+            const owed = await pools.claimable(poolId, artE, eve);
+            const before = await token.balanceOf(eve);
+            if (owed !== 0n) await pools.connect(eve).claim(poolId, [target(artE, 0)], eve);
+            claimed.push(owed, (await token.balanceOf(eve)) - before);
+          }
+          const end = await poolState(pools, poolId);
+          await snapshot.restore();
+          return { claimed, streaming: end.streaming, carried: end.carried };
+        };
+
+        const never = await run(false);
+        const often = await run(true);
+        expect(often, `${d} decimals: pokes change nothing`).to.deep.equal(never);
+        // Weight 1 and one contributor: eve's cumulative claims are what the pool released.
+        let cumulative = 0n;
+        claimsAt.forEach((t, i) => {
+          // The view at t and the claim one second later agree (no release in that second below 1 unit is
+          // guaranteed only for the 0-decimals token, so compare the claim with the model at t + 1).
+          cumulative += never.claimed[2 * i + 1];
+          expect(cumulative, `${d} decimals: claimed by ${t - S + 1n}s`).to.equal(
+            releasedBy([stream], t + 1n),
+          );
+          expect(never.claimed[2 * i], `${d} decimals: claimable at ${t - S}s`).to.equal(
+            releasedBy([stream], t) - (cumulative - never.claimed[2 * i + 1]),
+          );
+          const exact = exactReleasedFloor([stream], t + 1n);
+          expect(cumulative <= exact && cumulative + 1n >= exact).to.equal(true);
+        });
+        expect(cumulative, `${d} decimals: the whole amount`).to.equal(amount);
+        expect([never.streaming, never.carried]).to.deep.equal([0n, 0n]);
+        if (d === 0) {
+          // The issue's case: 1,000 units over 30 days, 9 days in: floor(rate · 9 days / 2^32) = 299.
+          expect(never.claimed[1] + never.claimed[3] + never.claimed[4]).to.equal(299n);
+        }
+      }
+    });
+
+    it("keeps a sorted list of ends: before the first, after the last, in the middle with good, stale, wrong and no hints", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, funder, stranger, poolId } = fx;
+      const T = BigInt(await time.latest()) + 10n;
+      const model: ModelStream[] = [];
+      /** At T + k, a stream of `amount` wei ending at T + endAt, inserted with `hint` (absolute, 0 = none). */
+      const add = async (k: bigint, endAt: bigint, amount: bigint, hint: bigint) => {
+        await at(T + k);
+        const tx = await pools.connect(funder).fundStream(poolId, amount, endAt - k, false, hint);
+        model.push({ amount, start: T + k, end: T + endAt });
+        return tx;
+      };
+      const expectList = async (label: string) => {
+        const ends = [...new Set(model.map((s) => s.end))].sort((a, b) => (a < b ? -1 : 1));
+        const expected = ends.map((end) => {
+          const here = model.filter((s) => s.end === end);
+          return {
+            end,
+            rateDrop: here.reduce((sum, s) => sum + streamRate(s.amount, s.end - s.start).rate, 0n),
+            dust: here.reduce((sum, s) => sum + streamRate(s.amount, s.end - s.start).dust, 0n),
+          };
+        });
+        expect(await endList(fx, poolId), label).to.deep.equal(expected);
+        const rate = expected.reduce((sum, e) => sum + e.rateDrop, 0n);
+        expect((await pools.pool(poolId)).rate, `${label}: rate`).to.equal(rate);
+      };
+
+      await add(0n, 1000n, 1_001n, 0n);
+      await expectList("the first end");
+      await add(1n, 3000n, 1_003n, 0n);
+      await expectList("after the last");
+      await add(2n, 500n, 1_005n, 0n);
+      await expectList("before the first");
+      expect((await pools.pool(poolId)).nextStreamEnd).to.equal(T + 500n);
+      await add(3n, 2000n, 1_007n, T + 1000n);
+      await expectList("in the middle, with the end just before as hint");
+      await add(4n, 1500n, 1_009n, T + 2500n);
+      await expectList("with a stale hint (no such end): a walk from the first");
+      await add(5n, 2500n, 1_011n, T + 3000n);
+      await expectList("with a wrong hint (a later end): a walk from the first");
+      await add(6n, 1200n, 1_013n, 0n);
+      await expectList("with hint 0: a walk from the first");
+      await add(7n, 2700n, 1_015n, T + 500n);
+      await expectList("with an earlier end than needed as hint: a walk from it");
+      await add(8n, 1000n, 1_017n, 0n);
+      await expectList("on an existing end: rates and dust add up");
+
+      // A good hint saves the walk: the same insertion costs less gas with it than from the first end.
+      const snapshot = await takeSnapshot();
+      const walked = (await (await add(9n, 2800n, 1_019n, 0n)).wait())!.gasUsed;
+      await snapshot.restore();
+      model.pop();
+      const hinted = await add(9n, 2800n, 1_019n, T + 2700n);
+      await expectList("with the end just before the last as hint");
+      expect((await hinted.wait())!.gasUsed).to.be.lessThan(walked);
+
+      // Ends are processed in order and unlinked; the rest of the list is untouched.
+      await time.increaseTo(T + 1200n);
+      await pools.connect(stranger).accrue(poolId);
+      for (const gone of [500n, 1000n, 1200n]) {
+        const entry = await pools.streamEnd(poolId, T + gone);
+        expect([entry.linked, entry.next, entry.rateDrop, entry.dust]).to.deep.equal([false, 0n, 0n, 0n]);
+      }
+      model.splice(0, model.length, ...model.filter((s) => s.end > T + 1200n));
+      await expectList("after the first three ends passed");
+      expect((await pools.pool(poolId)).nextStreamEnd).to.equal(T + 1500n);
+    });
+
+    it("merges two same-schedule cancelable streams of one funder in one block, and cancels them exactly", async function () {
+      const { pools, token, funder, poolId } = await loadFixture(fundingFixture);
+      const S = BigInt(await time.latest()) + 10n;
+      const id = streamIdOf(funder.address, S, S + 7n, true);
+      await at(S);
+      const tx = pools
+        .connect(funder)
+        .multicall([
+          pools.interface.encodeFunctionData("fundStream", [poolId, 10n, 7n, true, 0n]),
+          pools.interface.encodeFunctionData("fundStream", [poolId, 11n, 7n, true, 0n]),
+        ]);
+      await expect(tx)
+        .to.emit(pools, "StreamCreated")
+        .withArgs(poolId, id, funder.address, 10n, 10n, S, S + 7n, true)
+        .and.to.emit(pools, "StreamCreated")
+        .withArgs(poolId, id, funder.address, 11n, 11n, S, S + 7n, true);
+      expect(await pools.cancelableAmount(poolId, id)).to.equal(21n);
+      // One stream of 21 over 7 s: rate 3 · 2^32 exactly (rate(10) + rate(11) would be 3 · 2^32 − 1).
+      const merged = streamRate(21n, 7n);
+      expect(merged).to.deep.equal({ rate: 3n * RATE_SCALE, dust: 0n });
+      expect(streamRate(10n, 7n).rate + streamRate(11n, 7n).rate).to.equal(3n * RATE_SCALE - 1n);
+      let entry = await pools.streamEnd(poolId, S + 7n);
+      expect([entry.rateDrop, entry.dust]).to.deep.equal([merged.rate, merged.dust]);
+      expect((await pools.pool(poolId)).rate).to.equal(merged.rate);
+
+      // At +3 s: released ceil(3 · 2^32 · 3 / 2^32) = 9, refunded 21 − 9 = 12.
+      await at(S + 3n);
+      const cancel = pools.connect(funder).cancelStream(poolId, S, S + 7n);
+      await expect(cancel).to.emit(pools, "StreamCancelled").withArgs(poolId, id, funder.address, 9n, 12n);
+      await expect(cancel).to.changeTokenBalances(token, [funder, pools], [12n, -12n]);
+      entry = await pools.streamEnd(poolId, S + 7n);
+      expect([entry.linked, entry.rateDrop, entry.dust]).to.deep.equal([true, 0n, 0n]);
+      const state = await poolState(pools, poolId);
+      expect([state.rate, state.streaming]).to.deep.equal([0n, 0n]);
+      expect(await pools.cancelableAmount(poolId, id)).to.equal(0n);
+    });
+
+    describe("with more stream ends due than one call processes", function () {
+      it("accrue processes MAX_ENDS_PER_ACCRUE ends per call; streams and curation revert AccrualBehind until caught up; claims pay what was accrued", async function () {
+        const fx = await loadFixture(fundingFixture);
+        const { pools, curator, funder, stranger, dora, eve, artE, artA, token } = fx;
+        expect(await pools.MAX_ENDS_PER_ACCRUE()).to.equal(32n);
+        const poolId = await createPool(pools, curator, token, curator);
+        await pools.connect(curator).admit(poolId, artE, 1);
+        // A cancelable stream of dora's that outlives them all.
+        const D0 = BigInt(await time.latest()) + 5n;
+        await at(D0);
+        await pools.connect(dora).fundStream(poolId, tokens(1), 100_000, true, 0);
+        const dora_: ModelStream = { amount: tokens(1), start: D0, end: D0 + 100_000n };
+
+        // 70 streams of funder, one block, ends S + 100 + i (distinct, increasing: each an O(1) append).
+        const S = D0 + 10n;
+        const streams: ModelStream[] = [];
+        const calls: string[] = [];
+        for (let i = 0n; i < 70n; i++) {
+          const amount = 1_000n + i;
+          streams.push({ amount, start: S, end: S + 100n + i });
+          calls.push(pools.interface.encodeFunctionData("fundStream", [poolId, amount, 100n + i, false, 0n]));
+        }
+        await at(S);
+        await pools.connect(funder).multicall(calls);
+        const end = (i: number) => S + 100n + BigInt(i - 1); // the i-th end, 1-based
+
+        await time.increaseTo(S + 1_000n);
+        // Before any accrue: every rate- or weight-changing call processes 32 ends and finds more due.
+        await expect(pools.connect(stranger).fundStream(poolId, 5n, 100, false, 0))
+          .to.be.revertedWithCustomError(pools, "AccrualBehind")
+          .withArgs(poolId, end(32));
+        await expect(pools.connect(dora).cancelStream(poolId, D0, D0 + 100_000n))
+          .to.be.revertedWithCustomError(pools, "AccrualBehind")
+          .withArgs(poolId, end(32));
+        await expect(pools.connect(curator).admit(poolId, artA, 1))
+          .to.be.revertedWithCustomError(pools, "AccrualBehind")
+          .withArgs(poolId, end(32));
+
+        // One accrue: 32 ends, lastUpdate at the 32nd.
+        const all = [dora_, ...streams];
+        const releasedAt32 = releasedBy(all, end(32));
+        await expect(pools.connect(stranger).accrue(poolId))
+          .to.emit(pools, "PoolAccrued")
+          .withArgs(poolId, releasedAt32 * SCALE, end(32), 0n);
+        let state = await poolState(pools, poolId);
+        // The view goes on as far as one call would: 32 more ends.
+        expect(state.lastUpdate).to.equal(end(64));
+        expect(state.nextStreamEnd).to.equal(end(65));
+        const gone = await pools.streamEnd(poolId, end(32));
+        expect([gone.linked, gone.next, gone.rateDrop, gone.dust]).to.deep.equal([false, 0n, 0n, 0n]);
+        expect((await pools.streamEnd(poolId, end(33))).linked).to.equal(true);
+        await expect(pools.connect(stranger).fundStream(poolId, 5n, 100, false, 0))
+          .to.be.revertedWithCustomError(pools, "AccrualBehind")
+          .withArgs(poolId, end(64));
+        await expect(pools.connect(curator).remove(poolId, artE))
+          .to.be.revertedWithCustomError(pools, "AccrualBehind")
+          .withArgs(poolId, end(64));
+
+        // A claim works meanwhile: it stores the next 32 ends and pays what was released by the 64th.
+        const releasedAt64 = releasedBy(all, end(64));
+        const claim = pools.connect(eve).claim(poolId, [target(artE, 0)], eve);
+        await expect(claim)
+          .to.emit(pools, "RewardsClaimed")
+          .withArgs(poolId, artE, eve.address, 0n, eve.address, releasedAt64);
+        await expect(claim)
+          .to.emit(pools, "PoolAccrued")
+          .withArgs(poolId, releasedAt64 * SCALE, end(64), 0n);
+
+        // A second accrue-like call catches up (6 ends left): now streams and cancellations go through.
+        const now = BigInt(await time.latest()) + 1n;
+        await at(now);
+        await pools.connect(stranger).accrue(poolId);
+        state = await poolState(pools, poolId);
+        expect([state.lastUpdate, state.nextStreamEnd]).to.deep.equal([now, D0 + 100_000n]);
+        await expect(pools.connect(dora).cancelStream(poolId, D0, D0 + 100_000n)).to.emit(
+          pools,
+          "StreamCancelled",
+        );
+        await expect(pools.connect(stranger).fundStream(poolId, 5n, 100, false, 0)).to.emit(
+          pools,
+          "StreamCreated",
+        );
+        await expect(pools.connect(curator).admit(poolId, artA, 1)).to.emit(pools, "ArtifactAdmitted");
+      });
+    });
+  });
+
+  describe("cancelStream", function () {
+    async function cancelableStream(fx: Fx) {
+      const { pools, funder, poolId } = fx;
+      const S = BigInt(await time.latest()) + 10n;
+      const stream: ModelStream = { amount: tokens(1000) + 7n, start: S, end: S + 1000n };
+      await at(S);
+      await pools.connect(funder).fundStream(poolId, stream.amount, 1000, true, 0);
+      return { stream, id: streamIdOf(funder.address, S, S + 1000n, true) };
+    }
+
+    it("refunds amount − ceil(rate · elapsed / 2^32), emits StreamCancelled(poolId, streamId, funder, released, refunded); the members keep the rest", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, token, funder, stranger, alice, bob, carol, poolId } = fx;
+      const { stream, id } = await cancelableStream(fx);
+      // A second funder's stream runs on, untouched.
+      const Y: ModelStream = { amount: 3_000_001n, start: stream.start + 1n, end: stream.start + 2001n };
+      await at(Y.start);
+      await pools.connect(stranger).fundStream(poolId, Y.amount, 2000, false, 0);
+      expect(await pools.cancelableAmount(poolId, id)).to.equal(stream.amount);
+
+      const t = stream.start + 333n;
+      // rate = floor((1000e18 + 7) · 2^32 / 1000); released = ceil(rate · 333 / 2^32); refunded = amount − released.
+      const rate = ((tokens(1000) + 7n) * 2n ** 32n) / 1000n;
+      const released = (rate * 333n + 2n ** 32n - 1n) / 2n ** 32n;
+      const refunded = stream.amount - released;
+      expect({ released, refunded }).to.deep.equal(refundAt(stream, t));
+      expect(released).to.equal(tokens(333) + 3n); // 333.000000000000000002331 → 333e18 + 3 (rounded up)
+      await at(t);
+      const tx = pools.connect(funder).cancelStream(poolId, stream.start, stream.end);
+      await expect(tx)
+        .to.emit(pools, "StreamCancelled")
+        .withArgs(poolId, id, funder.address, released, refunded);
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [funder, pools, stranger, alice, bob, carol],
+        [refunded, -refunded, 0n, 0n, 0n, 0n],
+      );
+      expect(await pools.cancelableAmount(poolId, id)).to.equal(0n);
+      const entry = await pools.streamEnd(poolId, stream.end);
+      expect([entry.linked, entry.rateDrop, entry.dust]).to.deep.equal([true, 0n, 0n]);
+      expect((await pools.pool(poolId)).rate).to.equal(streamRate(Y.amount, 2000n).rate);
+
+      // Once Y ended, everything but the refund is with the members: index · 4 + carried · 2^40 = released + Y.
+      await time.increaseTo(Y.end + 10n);
+      await pools.connect(stranger).accrue(poolId);
+      const state = await poolState(pools, poolId);
+      expect(state.streaming).to.equal(0n);
+      expect(state.index * 4n + state.carried * SCALE).to.equal((released + Y.amount) * SCALE);
+      expect(await token.balanceOf(pools)).to.equal(released + Y.amount);
+    });
+
+    it("refunds everything when cancelled in the block that created it", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, token, funder, poolId } = fx;
+      const S = BigInt(await time.latest()) + 10n;
+      const id = streamIdOf(funder.address, S, S + 500n, true);
+      await at(S);
+      const tx = pools
+        .connect(funder)
+        .multicall([
+          pools.interface.encodeFunctionData("fundStream", [poolId, tokens(50), 500n, true, 0n]),
+          pools.interface.encodeFunctionData("cancelStream", [poolId, S, S + 500n]),
+        ]);
+      await expect(tx).to.emit(pools, "StreamCancelled").withArgs(poolId, id, funder.address, 0n, tokens(50));
+      await expect(tx).to.changeTokenBalances(token, [funder, pools], [0n, 0n]);
+      const state = await poolState(pools, poolId);
+      expect([state.rate, state.streaming, state.carried, state.index]).to.deep.equal([0n, 0n, 0n, 0n]);
+    });
+
+    it("leaves what was released with the members, claimable before and after", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, funder, alice, poolId, artA } = fx;
+      const S = BigInt(await time.latest()) + 10n;
+      await at(S);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000, true, 0); // 1 token/s exactly
+      await at(S + 400n);
+      await pools.connect(alice).claim(poolId, [target(artA, 0)], alice); // 0.15 · 400 = 60
+      expect(await pools.claimed(poolId, artA, 0)).to.equal(tokens(60));
+      await at(S + 600n);
+      await expect(pools.connect(funder).cancelStream(poolId, S, S + 1000n))
+        .to.emit(pools, "StreamCancelled")
         .withArgs(
           poolId,
-          curator.address,
-          tokens(100),
-          tokens(100),
-          stretched.streamRemaining + tokens(100),
-          at + 30n * 86_400n,
+          streamIdOf(funder.address, S, S + 1000n, true),
+          funder.address,
+          tokens(600),
+          tokens(400),
         );
-      expect((await pools.pool(poolId)).streamEnd).to.equal(at + 30n * 86_400n);
-      // Slowing the stream down is refused to anyone else, allowed to the curator.
-      await expect(pools.connect(funder).fundStream(poolId, 1n, 60n * 86_400n)).to.be.revertedWithCustomError(
-        pools,
-        "StreamTopUpTooSmall",
-      );
-      const later = at + 100n;
-      await time.setNextBlockTimestamp(later);
-      await expect(pools.connect(curator).fundStream(poolId, 1n, 60n * 86_400n))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, curator.address, 1n, 1n, anyValue, later + 60n * 86_400n);
+      await time.increaseTo(S + 5000n);
+      // 600 released over weight 4: alice 90 (60 claimed), bob 60, carol 450.
+      expect(await claimables(fx)).to.deep.equal([tokens(30), tokens(60), tokens(450)]);
+    });
+
+    it("reverts with UnknownStream(poolId, streamId) for a non-cancelable stream, another funder's, and a cancelled one", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, funder, stranger, poolId } = fx;
+      const S = BigInt(await time.latest()) + 10n;
+      await at(S);
+      await pools.connect(funder).fundStream(poolId, tokens(10), 100, false, 0);
+      await expect(pools.connect(funder).cancelStream(poolId, S, S + 100n))
+        .to.be.revertedWithCustomError(pools, "UnknownStream")
+        .withArgs(poolId, streamIdOf(funder.address, S, S + 100n, true));
+
+      const { stream } = await cancelableStream(fx);
+      await expect(pools.connect(stranger).cancelStream(poolId, stream.start, stream.end))
+        .to.be.revertedWithCustomError(pools, "UnknownStream")
+        .withArgs(poolId, streamIdOf(stranger.address, stream.start, stream.end, true));
+      // Wrong schedule: another id.
+      await expect(pools.connect(funder).cancelStream(poolId, stream.start, stream.end + 1n))
+        .to.be.revertedWithCustomError(pools, "UnknownStream")
+        .withArgs(poolId, streamIdOf(funder.address, stream.start, stream.end + 1n, true));
+      // Another pool: another stream.
+      await expect(pools.connect(funder).cancelStream(fx.emptyPoolId, stream.start, stream.end))
+        .to.be.revertedWithCustomError(pools, "UnknownStream")
+        .withArgs(fx.emptyPoolId, streamIdOf(funder.address, stream.start, stream.end, true));
+      await pools.connect(funder).cancelStream(poolId, stream.start, stream.end);
+      await expect(pools.connect(funder).cancelStream(poolId, stream.start, stream.end))
+        .to.be.revertedWithCustomError(pools, "UnknownStream")
+        .withArgs(poolId, streamIdOf(funder.address, stream.start, stream.end, true));
+      await expect(pools.connect(funder).cancelStream(7, stream.start, stream.end))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(7n);
+    });
+
+    it("reverts with StreamEnded(streamId, end) at and after the end", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, funder, poolId } = fx;
+      const { stream, id } = await cancelableStream(fx);
+      await at(stream.end);
+      await expect(pools.connect(funder).cancelStream(poolId, stream.start, stream.end))
+        .to.be.revertedWithCustomError(pools, "StreamEnded")
+        .withArgs(id, stream.end);
+      await time.increaseTo(stream.end + 100n);
+      await expect(pools.connect(funder).cancelStream(poolId, stream.start, stream.end))
+        .to.be.revertedWithCustomError(pools, "StreamEnded")
+        .withArgs(id, stream.end);
+    });
+
+    it("refunds the last second's share one second before the end", async function () {
+      const fx = await loadFixture(fundingFixture);
+      const { pools, token, funder, poolId } = fx;
+      const { stream, id } = await cancelableStream(fx);
+      await at(stream.end - 1n);
+      const { released, refunded } = refundAt(stream, stream.end - 1n);
+      expect(refunded).to.equal(tokens(1)); // amount − ceil(999 · rate / 2^32) = 1000e18 + 7 − (999e18 + 7)
+      const tx = pools.connect(funder).cancelStream(poolId, stream.start, stream.end);
+      await expect(tx)
+        .to.emit(pools, "StreamCancelled")
+        .withArgs(poolId, id, funder.address, released, refunded);
+      await expect(tx).to.changeTokenBalances(token, [funder, pools], [refunded, -refunded]);
     });
   });
 
@@ -496,165 +1024,83 @@ describe("RewardPools", function () {
     it("streams in one transaction from an ERC-2612 signature, with no prior approve", async function () {
       const fx = await loadFixture(fundingFixture);
       const { pools, token, permitter, poolId } = fx;
-      const start = (await time.latest()) + 10;
-      const deadline = start + 3600;
+      const start = BigInt(await time.latest()) + 10n;
+      const deadline = start + 3600n;
       const { v, r, s } = await signPermit(permitter, token, pools, tokens(800), deadline);
-      await time.setNextBlockTimestamp(start);
-      const tx = pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 800, deadline, v, r, s);
+      await at(start);
+      const tx = pools
+        .connect(permitter)
+        .fundStreamWithPermit(poolId, tokens(800), 800, true, 0, deadline, v, r, s);
       await expect(tx)
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, permitter.address, tokens(800), tokens(800), tokens(800), start + 800);
+        .to.emit(pools, "StreamCreated")
+        .withArgs(
+          poolId,
+          streamIdOf(permitter.address, start, start + 800n, true),
+          permitter.address,
+          tokens(800),
+          tokens(800),
+          start,
+          start + 800n,
+          true,
+        );
       await expect(tx).to.changeTokenBalances(token, [permitter, pools], [-tokens(800), tokens(800)]);
       expect(await token.nonces(permitter)).to.equal(1n);
       expect(await token.allowance(permitter, pools)).to.equal(0n);
-      await time.increaseTo(start + 400);
+      await time.increaseTo(start + 400n);
       // 400 released over weight 4: A 100, B 300.
       expect(await claimables(fx)).to.deep.equal([tokens(60), tokens(40), tokens(300)]);
+      // The permit-funded stream is the permitter's to cancel.
+      await at(start + 500n);
+      await expect(pools.connect(permitter).cancelStream(poolId, start, start + 800n)).to.changeTokenBalances(
+        token,
+        [permitter, pools],
+        [tokens(300), -tokens(300)],
+      );
     });
 
     it("still streams when a front-runner already used the permit", async function () {
       const { pools, token, permitter, stranger, poolId } = await loadFixture(fundingFixture);
-      const start = (await time.latest()) + 10;
-      const deadline = start + 3600;
+      const deadline = BigInt(await time.latest()) + 1_000_000n;
       const { v, r, s } = await signPermit(permitter, token, pools, tokens(800), deadline);
+      const frontRun = BigInt(await time.latest()) + 5n;
+      await at(frontRun);
       await token.connect(stranger).permit(permitter, pools, tokens(800), deadline, v, r, s);
-      await time.setNextBlockTimestamp(start);
-      await expect(pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 800, deadline, v, r, s))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, permitter.address, tokens(800), tokens(800), tokens(800), start + 800);
+      const start = frontRun + 10n;
+      await at(start);
+      await expect(
+        pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 800, false, 0, deadline, v, r, s),
+      )
+        .to.emit(pools, "StreamCreated")
+        .withArgs(
+          poolId,
+          streamIdOf(permitter.address, start, start + 800n, false),
+          permitter.address,
+          tokens(800),
+          tokens(800),
+          start,
+          start + 800n,
+          false,
+        );
       expect(await token.allowance(permitter, pools)).to.equal(0n);
     });
 
-    it("applies the top-up rules of a running stream: StreamEndsEarlier and StreamTopUpTooSmall, undoing the permit", async function () {
-      const { pools, token, funder, permitter, poolId } = await loadFixture(fundingFixture);
-      const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
-      const deadline = start + 3600;
-      const { v, r, s } = await signPermit(permitter, token, pools, tokens(800), deadline);
-      // Every attempt at +200 s, with 800 left until +1000 s.
-      const snapshot = await takeSnapshot();
-      await time.setNextBlockTimestamp(start + 200);
-      await expect(pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 700, deadline, v, r, s))
-        .to.be.revertedWithCustomError(pools, "StreamEndsEarlier")
-        .withArgs(start + 1000, start + 900);
-      await snapshot.restore();
-      // To +2000 s the 800 left need 800 · 1800 / 800 − 800 = 1000 more.
-      await time.setNextBlockTimestamp(start + 200);
-      await expect(
-        pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 1800, deadline, v, r, s),
-      )
-        .to.be.revertedWithCustomError(pools, "StreamTopUpTooSmall")
-        .withArgs(tokens(800), tokens(1000));
-      expect(await token.nonces(permitter)).to.equal(0n);
-      expect(await token.allowance(permitter, pools)).to.equal(0n);
-      await snapshot.restore();
-      // To +1800 s it needs 800 · 1600 / 800 − 800 = 800: exactly what the permit allows.
-      await time.setNextBlockTimestamp(start + 200);
-      await expect(
-        pools.connect(permitter).fundStreamWithPermit(poolId, tokens(800), 1600, deadline, v, r, s),
-      )
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, permitter.address, tokens(800), tokens(800), tokens(1600), start + 1800);
-    });
-
-    it("reverts with ZeroDuration, undoing the permit", async function () {
+    it("reverts with ZeroDuration and DurationTooLong, undoing the permit", async function () {
       const { pools, token, permitter, poolId } = await loadFixture(fundingFixture);
       const deadline = (await time.latest()) + 3600;
       const { v, r, s } = await signPermit(permitter, token, pools, tokens(1), deadline);
       await expect(
-        pools.connect(permitter).fundStreamWithPermit(poolId, tokens(1), 0, deadline, v, r, s),
+        pools.connect(permitter).fundStreamWithPermit(poolId, tokens(1), 0, false, 0, deadline, v, r, s),
       ).to.be.revertedWithCustomError(pools, "ZeroDuration");
+      const tooLong = (await pools.MAX_STREAM_DURATION()) + 1n;
+      await expect(
+        pools
+          .connect(permitter)
+          .fundStreamWithPermit(poolId, tokens(1), tooLong, false, 0, deadline, v, r, s),
+      )
+        .to.be.revertedWithCustomError(pools, "DurationTooLong")
+        .withArgs(tooLong);
       expect(await token.nonces(permitter)).to.equal(0n);
       expect(await token.allowance(permitter, pools)).to.equal(0n);
-    });
-  });
-
-  describe("carried funds", function () {
-    it("carries funds that arrive while the total weight is 0, to the first member at the next distribution", async function () {
-      const fx = await loadFixture(fundingFixture);
-      const { pools, curator, funder, emptyPoolId, artA } = fx;
-      await expect(pools.connect(funder).fund(emptyPoolId, tokens(500)))
-        .to.emit(pools, "PoolFunded")
-        .withArgs(emptyPoolId, funder.address, tokens(500), tokens(500));
-      let state = await poolState(pools, emptyPoolId);
-      expect([state.totalWeight, state.index, state.carried]).to.deep.equal([0n, 0n, tokens(500)]);
-
-      // Admission distributes before the weight changes, over weight 0: still carried.
-      await pools.connect(curator).admit(emptyPoolId, artA, 1);
-      state = await poolState(pools, emptyPoolId);
-      expect([state.totalWeight, state.index, state.carried]).to.deep.equal([1n, 0n, tokens(500)]);
-      expect(await pools.claimable(emptyPoolId, artA, fx.alice)).to.equal(0n);
-
-      // The next distribution (any fund) takes the carried 500 with it: A gets 600.
-      await pools.connect(funder).fund(emptyPoolId, tokens(100));
-      state = await poolState(pools, emptyPoolId);
-      expect([state.index, state.carried]).to.deep.equal([tokens(600) * SCALE, 0n]);
-      expect(await claimables(fx, emptyPoolId)).to.deep.equal([tokens(360), tokens(240), 0n]);
-    });
-
-    it("gives the carried amount to the members present at the next stored distribution (a later admit)", async function () {
-      const fx = await loadFixture(fundingFixture);
-      const { pools, curator, funder, emptyPoolId, artA, artB } = fx;
-      await pools.connect(funder).fund(emptyPoolId, tokens(500));
-      await pools.connect(curator).admit(emptyPoolId, artA, 1);
-      // Admitting B distributes first, over A alone: A gets the 500.
-      await pools.connect(curator).admit(emptyPoolId, artB, 3);
-      expect((await pools.pool(emptyPoolId)).carried).to.equal(0n);
-      await pools.connect(funder).fund(emptyPoolId, tokens(400)); // A 100, B 300
-      expect(await claimables(fx, emptyPoolId)).to.deep.equal([tokens(360), tokens(240), tokens(300)]);
-    });
-
-    it("carries a stream released while nobody is admitted, until a stored distribution", async function () {
-      const fx = await loadFixture(fundingFixture);
-      const { pools, curator, funder, stranger, emptyPoolId, artA } = fx;
-      const start = (await time.latest()) + 10;
-      await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(emptyPoolId, tokens(1000), 1000);
-      await time.increaseTo(start + 300);
-      let state = await poolState(pools, emptyPoolId);
-      expect([state.index, state.streamRemaining, state.carried]).to.deep.equal([
-        0n,
-        tokens(700),
-        tokens(300),
-      ]);
-
-      await time.setNextBlockTimestamp(start + 400);
-      await pools.connect(curator).admit(emptyPoolId, artA, 1);
-      state = await poolState(pools, emptyPoolId);
-      expect([state.index, state.streamRemaining, state.carried]).to.deep.equal([
-        0n,
-        tokens(600),
-        tokens(400),
-      ]);
-
-      await time.increaseTo(start + 1000);
-      // The 600 streamed since admission is claimable at once; the carried 400 waits for a stored distribution.
-      expect(await claimables(fx, emptyPoolId)).to.deep.equal([tokens(360), tokens(240), 0n]);
-      expect((await pools.pool(emptyPoolId)).carried).to.equal(tokens(400));
-      // settle(poolId, []) is such a distribution, and anyone may call it.
-      await pools.connect(stranger).settle(emptyPoolId, []);
-      state = await poolState(pools, emptyPoolId);
-      expect([state.index, state.streamRemaining, state.carried]).to.deep.equal([
-        tokens(1000) * SCALE,
-        0n,
-        0n,
-      ]);
-      expect(await claimables(fx, emptyPoolId)).to.deep.equal([tokens(600), tokens(400), 0n]);
-    });
-
-    it("carries funds again once every member is removed", async function () {
-      const fx = await loadFixture(fundingFixture);
-      const { pools, curator, funder, poolId, artA, artB } = fx;
-      await pools.connect(funder).fund(poolId, tokens(400)); // A 100, B 300
-      await pools.connect(curator).remove(poolId, artA);
-      await pools.connect(curator).remove(poolId, artB);
-      await pools.connect(funder).fund(poolId, tokens(200));
-      expect((await pools.pool(poolId)).carried).to.equal(tokens(200));
-      await pools.connect(curator).admit(poolId, artB, 3);
-      await pools.connect(funder).fund(poolId, tokens(1)); // B takes 200 + 1
-      expect((await pools.pool(poolId)).carried).to.equal(0n);
-      expect(await claimables(fx)).to.deep.equal([tokens(60), tokens(40), tokens(501)]);
     });
   });
 
@@ -669,15 +1115,22 @@ describe("RewardPools", function () {
         .sort();
       expect(mutating).to.deep.equal([
         "acceptCurator",
+        "accrue",
         "admit",
         "admitMany",
+        "cancelChange",
+        "cancelStream",
         "claim",
         "claimBySig",
+        "claimFor",
         "createPool",
+        "executeChange",
         "fund",
         "fundStream",
         "fundStreamWithPermit",
         "fundWithPermit",
+        "invalidateNonces",
+        "multicall",
         "proposeCurator",
         "remove",
         "setWeight",
@@ -685,10 +1138,13 @@ describe("RewardPools", function () {
       ]);
     });
 
-    it("moves tokens out only through claims, to contributors: curating moves none", async function () {
+    it("moves tokens out only through claims and cancellations: curating moves none", async function () {
       const fx = await loadFixture(fundingFixture);
       const { pools, token, curator, funder, alice, carol, poolId, artA, artB } = fx;
       await pools.connect(funder).fund(poolId, tokens(400));
+      const S = BigInt(await time.latest()) + 10n;
+      await at(S);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000, true, 0);
       const poolAddress = await pools.getAddress();
       for (const send of [
         () => pools.connect(curator).setWeight(poolId, artA, 9),
@@ -696,25 +1152,31 @@ describe("RewardPools", function () {
         () => pools.connect(curator).admit(poolId, artB, 1),
         () => pools.connect(curator).proposeCurator(poolId, curator),
         () => pools.connect(curator).acceptCurator(poolId),
-        () => pools.connect(curator).settle(poolId, [artA, artB]),
+        () => pools.connect(curator).settle(poolId, [artA, artB], 1),
+        () => pools.connect(curator).accrue(poolId),
       ]) {
         await expect(send()).to.changeTokenBalances(token, [pools, curator], [0n, 0n]);
       }
-      // The curator holds no slot, so it cannot claim either.
+      // The curator holds no slot, so it cannot claim; nor can it cancel the funder's stream.
       await expect(pools.connect(curator).claim(poolId, [target(artA, 0)], curator))
         .to.be.revertedWithCustomError(pools, "NotContributor")
         .withArgs(artA, 0n, curator.address);
+      await expect(pools.connect(curator).cancelStream(poolId, S, S + 1000n))
+        .to.be.revertedWithCustomError(pools, "UnknownStream")
+        .withArgs(poolId, streamIdOf(curator.address, S, S + 1000n, true));
 
       await pools.connect(alice).claim(poolId, [target(artA, 0)], alice);
       await pools.connect(carol).claim(poolId, [target(artB, 0)], carol);
+      await pools.connect(funder).cancelStream(poolId, S, S + 1000n);
       const outflows = await token.queryFilter(token.filters.Transfer(poolAddress));
       const claims = await pools.queryFilter(pools.filters.RewardsClaimed(poolId));
-      expect(outflows.map((e) => [e.transactionHash, e.args.to, e.args.value])).to.deep.equal(
-        claims.map((e) => [e.transactionHash, e.args.recipient, e.args.amount]),
-      );
-      // A 100 + B 300 before the curating: alice 60, carol 300; nothing was funded after.
-      expect(claims.map((e) => e.args.amount)).to.deep.equal([tokens(60), tokens(300)]);
-      expect(await token.balanceOf(pools)).to.equal(tokens(40));
+      const cancels = await pools.queryFilter(pools.filters.StreamCancelled(poolId));
+      expect(outflows.map((e) => [e.transactionHash, e.args.to, e.args.value])).to.deep.equal([
+        ...claims.map((e) => [e.transactionHash, e.args.recipient, e.args.amount]),
+        ...cancels.map((e) => [e.transactionHash, e.args.funder, e.args.refunded]),
+      ]);
+      expect(claims.length).to.equal(2);
+      expect(cancels.length).to.equal(1);
     });
   });
 });

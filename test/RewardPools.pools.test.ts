@@ -11,9 +11,16 @@ import {
   memberState,
   poolState,
   registerArtifact,
+  streamIdOf,
+  target,
   tokens,
   txTimestamp,
 } from "./helpers/pools";
+import { Action, named, op, pendingChangeOf, poolEventsOf } from "./helpers/curation";
+
+const DAY = 24 * 60 * 60;
+/** `RATE_SCALE`: stream rates are token units per second times 2^32. */
+const RATE_SCALE = 1n << 32n;
 
 async function poolsFixture() {
   const [deployer, curator, newCurator, alice, bob, carol, funder, stranger] = await ethers.getSigners();
@@ -40,7 +47,7 @@ async function poolsFixture() {
   await registry.connect(deployer).retract(retracted, "withdrawn by its owner");
   const unregistered = digestOf("pools/never registered");
 
-  const createTx = await pools.connect(deployer).createPool(token, curator);
+  const createTx = await pools.connect(deployer).createPool(token, curator, 0);
   const createdAt = await txTimestamp(createTx);
   const poolId = 1n;
   await token.connect(funder).approve(pools, ethers.MaxUint256);
@@ -73,6 +80,13 @@ describe("RewardPools", function () {
       expect(await pools.SCALE()).to.equal(SCALE);
       expect(await pools.registry()).to.equal(await registry.getAddress());
     });
+
+    it("caps the curation delay at 30 days and settle at 8 levels", async function () {
+      const { pools } = await loadFixture(poolsFixture);
+      expect(await pools.MAX_CURATION_DELAY()).to.equal(BigInt(30 * DAY));
+      expect(await pools.MAX_SETTLE_LEVELS()).to.equal(8n);
+      expect(await pools.RATE_SCALE()).to.equal(RATE_SCALE);
+    });
   });
 
   describe("createPool", function () {
@@ -82,53 +96,82 @@ describe("RewardPools", function () {
       const events = await pools.queryFilter(pools.filters.PoolCreated());
       expect(events.length).to.equal(1);
       const { args } = events[0];
-      expect([args.poolId, args.token, args.curator, args.creator]).to.deep.equal([
+      expect([args.poolId, args.token, args.curator, args.creator, args.curationDelay]).to.deep.equal([
         poolId,
         await token.getAddress(),
         curator.address,
         deployer.address,
+        0n,
       ]);
     });
 
-    it("numbers pools consecutively, emits PoolCreated(poolId, token, curator, creator) and returns the id", async function () {
+    it("numbers pools consecutively, emits PoolCreated(poolId, token, curator, creator, curationDelay) and returns the id", async function () {
       const { pools, token, stranger, newCurator, funder } = await loadFixture(poolsFixture);
       const other = await deployToken(funder.address);
-      expect(await pools.connect(stranger).createPool.staticCall(other, newCurator)).to.equal(2n);
-      await expect(pools.connect(stranger).createPool(other, newCurator))
+      expect(await pools.connect(stranger).createPool.staticCall(other, newCurator, 0)).to.equal(2n);
+      await expect(pools.connect(stranger).createPool(other, newCurator, 0))
         .to.emit(pools, "PoolCreated")
-        .withArgs(2n, await other.getAddress(), newCurator.address, stranger.address);
+        .withArgs(2n, await other.getAddress(), newCurator.address, stranger.address, 0n);
       // The same token may back several pools.
-      await expect(pools.connect(stranger).createPool(token, stranger))
+      await expect(pools.connect(stranger).createPool(token, stranger, 0))
         .to.emit(pools, "PoolCreated")
-        .withArgs(3n, await token.getAddress(), stranger.address, stranger.address);
+        .withArgs(3n, await token.getAddress(), stranger.address, stranger.address, 0n);
       expect(await pools.poolCount()).to.equal(3n);
       expect((await pools.pool(2n)).token).to.equal(await other.getAddress());
       expect((await pools.pool(2n)).curator).to.equal(newCurator.address);
       expect((await pools.pool(3n)).token).to.equal(await token.getAddress());
     });
 
-    it("starts every field of the pool view at zero except token, curator and lastUpdate", async function () {
+    it("accepts a curation delay from 0 to exactly 30 days, fixed in the pool view", async function () {
+      const { pools, token, curator, stranger } = await loadFixture(poolsFixture);
+      await expect(pools.connect(stranger).createPool(token, curator, 30 * DAY))
+        .to.emit(pools, "PoolCreated")
+        .withArgs(2n, await token.getAddress(), curator.address, stranger.address, BigInt(30 * DAY));
+      await expect(pools.connect(stranger).createPool(token, curator, 1))
+        .to.emit(pools, "PoolCreated")
+        .withArgs(3n, await token.getAddress(), curator.address, stranger.address, 1n);
+      expect((await pools.pool(1n)).curationDelay).to.equal(0n);
+      expect((await pools.pool(2n)).curationDelay).to.equal(BigInt(30 * DAY));
+      expect((await pools.pool(3n)).curationDelay).to.equal(1n);
+    });
+
+    it("reverts with CurationDelayTooLong(delay) past 30 days", async function () {
+      const { pools, token, curator } = await loadFixture(poolsFixture);
+      await expect(pools.createPool(token, curator, 30 * DAY + 1))
+        .to.be.revertedWithCustomError(pools, "CurationDelayTooLong")
+        .withArgs(BigInt(30 * DAY + 1));
+      await expect(pools.createPool(token, curator, ethers.MaxUint256))
+        .to.be.revertedWithCustomError(pools, "CurationDelayTooLong")
+        .withArgs(ethers.MaxUint256);
+      expect(await pools.poolCount()).to.equal(1n);
+    });
+
+    it("starts every field of the pool view at zero except token, curator and lastUpdate (its creation: no stream ran)", async function () {
       const { pools, token, curator, poolId, createdAt } = await loadFixture(poolsFixture);
+      const now = await time.latest();
+      expect(now).to.be.greaterThanOrEqual(createdAt);
       expect(await poolState(pools, poolId)).to.deep.equal({
         token: await token.getAddress(),
         curator: curator.address,
         pendingCurator: ethers.ZeroAddress,
+        curationDelay: 0n,
         totalWeight: 0n,
         index: 0n,
         lastUpdate: BigInt(createdAt),
-        streamRemaining: 0n,
-        streamEnd: 0n,
-        streamRatePerSecond: 0n,
+        rate: 0n,
+        nextStreamEnd: 0n,
+        streaming: 0n,
         carried: 0n,
+        changeCount: 0n,
       });
     });
 
     it("reverts with InvalidToken for an EOA or the zero address", async function () {
       const { pools, curator, stranger } = await loadFixture(poolsFixture);
-      await expect(pools.createPool(stranger.address, curator))
+      await expect(pools.createPool(stranger.address, curator, 0))
         .to.be.revertedWithCustomError(pools, "InvalidToken")
         .withArgs(stranger.address);
-      await expect(pools.createPool(ethers.ZeroAddress, curator))
+      await expect(pools.createPool(ethers.ZeroAddress, curator, 0))
         .to.be.revertedWithCustomError(pools, "InvalidToken")
         .withArgs(ethers.ZeroAddress);
       expect(await pools.poolCount()).to.equal(1n);
@@ -136,7 +179,7 @@ describe("RewardPools", function () {
 
     it("reverts with InvalidCurator for the zero curator", async function () {
       const { pools, token } = await loadFixture(poolsFixture);
-      await expect(pools.createPool(token, ethers.ZeroAddress))
+      await expect(pools.createPool(token, ethers.ZeroAddress, 0))
         .to.be.revertedWithCustomError(pools, "InvalidCurator")
         .withArgs(ethers.ZeroAddress);
     });
@@ -245,29 +288,38 @@ describe("RewardPools", function () {
   });
 
   describe("admitMany", function () {
-    it("shares what the pool carried while it had no members among all the new members, by weight", async function () {
-      const { pools, token, curator, funder, stranger, poolId, artA, artB, alice, bob, carol } =
+    it("shares what the pool carried while it had no members among all the new members, by weight, at once", async function () {
+      const { pools, token, curator, funder, poolId, artA, artB, alice, bob, carol, createdAt } =
         await loadFixture(poolsFixture);
       await pools.connect(funder).fund(poolId, tokens(1000));
       expect((await pools.pool(poolId)).carried).to.equal(tokens(1000));
 
-      await pools.connect(curator).admitMany(poolId, [artA, artB], [1, 3]);
-      let state = await poolState(pools, poolId);
-      // Both checkpointed at index 0; the 1000 waits for the next distribution, over weight 4.
-      expect([state.totalWeight, state.index, state.carried]).to.deep.equal([4n, 0n, tokens(1000)]);
+      const tx = await pools.connect(curator).admitMany(poolId, [artA, artB], [1, 3]);
+      const at = BigInt(await txTimestamp(tx));
+      // No stream runs, so no accrual before the admissions; then the carried 1000 over weight 4.
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([
+        ["ArtifactAdmitted", poolId, artA, 1n],
+        ["ArtifactAdmitted", poolId, artB, 3n],
+        // No stream ever ran: the streams are released up to the pool's creation, which is to say now.
+        ["PoolAccrued", poolId, tokens(250) * SCALE, BigInt(createdAt), 0n],
+      ]);
+      const state = await poolState(pools, poolId);
+      expect([state.totalWeight, state.index, state.carried]).to.deep.equal([4n, tokens(250) * SCALE, 0n]);
+      // Both checkpointed at index 0, before the carried funds were shared.
       expect((await pools.member(poolId, artA)).checkpoint).to.equal(0n);
       expect((await pools.member(poolId, artB)).checkpoint).to.equal(0n);
-
-      await pools.connect(stranger).settle(poolId, []);
-      state = await poolState(pools, poolId);
-      expect([state.index, state.carried]).to.deep.equal([tokens(250) * SCALE, 0n]);
-      // A (weight 1) 25 %: alice 150, bob 100; B (weight 3) 75 %: carol 750.
+      // A (weight 1) 25 %: alice 150, bob 100; B (weight 3) 75 %: carol 750. No further call needed.
       expect(await pools.claimable(poolId, artA, alice)).to.equal(tokens(150));
       expect(await pools.claimable(poolId, artA, bob)).to.equal(tokens(100));
       expect(await pools.claimable(poolId, artB, carol)).to.equal(tokens(750));
       await expect(
         pools.connect(carol).claim(poolId, [{ artifact: artB, slot: 0 }], carol),
       ).to.changeTokenBalances(token, [pools, carol], [-tokens(750), tokens(750)]);
+      await expect(pools.connect(alice).claim(poolId, [target(artA, 0)], alice)).to.changeTokenBalances(
+        token,
+        [pools, alice],
+        [-tokens(150), tokens(150)],
+      );
 
       // One admit after another would give it all to the first: the second admit distributes over A alone.
       const sequential = await createPool(pools, curator, token, curator);
@@ -284,7 +336,7 @@ describe("RewardPools", function () {
       await pools.connect(curator).admit(poolId, artA, 2);
       const start = (await time.latest()) + 10;
       await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000, false, 0);
 
       // At +100 s the 100 streamed so far go to A alone (weight 2): index 50 per unit of weight.
       await time.setNextBlockTimestamp(start + 100);
@@ -362,7 +414,8 @@ describe("RewardPools", function () {
       const { pools, curator, funder, poolId, artA, artB, retracted, unregistered } =
         await loadFixture(poolsFixture);
       await pools.connect(funder).fund(poolId, tokens(1000));
-      const before = await poolState(pools, poolId);
+      // The view accrues to now, so lastUpdate is the latest block's time: compare everything else.
+      const before = { ...(await poolState(pools, poolId)), lastUpdate: 0n };
       const cases: [string[], number[], string, unknown[]][] = [
         [[artA, retracted, artB], [1, 1, 1], "ArtifactIsRetracted", [retracted]],
         [[artA, unregistered], [1, 1], "ArtifactNotRegistered", [unregistered]],
@@ -374,10 +427,18 @@ describe("RewardPools", function () {
           .to.be.revertedWithCustomError(pools, error)
           .withArgs(...args);
       }
-      expect(await poolState(pools, poolId)).to.deep.equal(before);
+      expect({ ...(await poolState(pools, poolId)), lastUpdate: 0n }).to.deep.equal(before);
       expect((await pools.member(poolId, artA)).weight).to.equal(0n);
       expect((await pools.member(poolId, artB)).weight).to.equal(0n);
       expect(await pools.queryFilter(pools.filters.ArtifactAdmitted(poolId))).to.deep.equal([]);
+    });
+
+    it("reverts with EmptyChange for empty lists", async function () {
+      const { pools, curator, poolId } = await loadFixture(poolsFixture);
+      await expect(pools.connect(curator).admitMany(poolId, [], [])).to.be.revertedWithCustomError(
+        pools,
+        "EmptyChange",
+      );
     });
 
     it("reverts with AlreadyMember(poolId, artifact) for an artifact admitted before", async function () {
@@ -538,6 +599,457 @@ describe("RewardPools", function () {
     });
   });
 
+  describe("curation with a delay", function () {
+    it("announces an admission: CurationAnnounced(poolId, changeId, executeAfter, ops), the pendingChange view, nothing applied", async function () {
+      const { pools, token, curator, stranger, artA } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      const tx = await pools.connect(curator).admit(delayed, artA, 3);
+      const executeAfter = BigInt((await txTimestamp(tx)) + DAY);
+      await expect(tx)
+        .to.emit(pools, "CurationAnnounced")
+        .withArgs(delayed, 1n, executeAfter, [op(artA, 3, Action.Admit)]);
+      // The announcement is the only event: nothing was accrued or admitted.
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([
+        ["CurationAnnounced", delayed, 1n, executeAfter, [op(artA, 3, Action.Admit)]],
+      ]);
+      expect(await pendingChangeOf(pools, delayed, 1)).to.deep.equal([
+        executeAfter,
+        [op(artA, 3, Action.Admit)],
+      ]);
+      const state = await pools.pool(delayed);
+      expect([state.totalWeight, state.changeCount]).to.deep.equal([0n, 1n]);
+      expect((await pools.member(delayed, artA)).weight).to.equal(0n);
+      expect(await pendingChangeOf(pools, delayed, 2)).to.deep.equal([0n, []]);
+    });
+
+    it("numbers the changes of admitMany, setWeight and remove and records their steps", async function () {
+      const { pools, token, curator, stranger, artA, artB } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, 7 * DAY);
+      const many = await pools.connect(curator).admitMany(delayed, [artA, artB], [1, 2]);
+      const reweigh = await pools.connect(curator).setWeight(delayed, artA, 5);
+      const removal = await pools.connect(curator).remove(delayed, artB);
+      const due = async (tx: { blockNumber: number | null }) => BigInt((await txTimestamp(tx)) + 7 * DAY);
+      const ops = [
+        [op(artA, 1, Action.Admit), op(artB, 2, Action.Admit)],
+        [op(artA, 5, Action.SetWeight)],
+        [op(artB, 0, Action.Remove)],
+      ];
+      await expect(many)
+        .to.emit(pools, "CurationAnnounced")
+        .withArgs(delayed, 1n, await due(many), ops[0]);
+      await expect(reweigh)
+        .to.emit(pools, "CurationAnnounced")
+        .withArgs(delayed, 2n, await due(reweigh), ops[1]);
+      await expect(removal)
+        .to.emit(pools, "CurationAnnounced")
+        .withArgs(delayed, 3n, await due(removal), ops[2]);
+      expect(await pendingChangeOf(pools, delayed, 1)).to.deep.equal([await due(many), ops[0]]);
+      expect(await pendingChangeOf(pools, delayed, 2)).to.deep.equal([await due(reweigh), ops[1]]);
+      expect(await pendingChangeOf(pools, delayed, 3)).to.deep.equal([await due(removal), ops[2]]);
+      expect((await pools.pool(delayed)).changeCount).to.equal(3n);
+      expect((await pools.pool(delayed)).totalWeight).to.equal(0n);
+    });
+
+    it("refuses at announcement what can never apply: ZeroWeight, ArtifactNotRegistered, ArtifactIsRetracted, EmptyChange, LengthMismatch, NotCurator", async function () {
+      const { pools, token, curator, stranger, artA, artB, retracted, unregistered } =
+        await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await expect(pools.connect(curator).admit(delayed, artA, 0)).to.be.revertedWithCustomError(
+        pools,
+        "ZeroWeight",
+      );
+      await expect(pools.connect(curator).setWeight(delayed, artA, 0)).to.be.revertedWithCustomError(
+        pools,
+        "ZeroWeight",
+      );
+      await expect(
+        pools.connect(curator).admitMany(delayed, [artA, artB], [1, 0]),
+      ).to.be.revertedWithCustomError(pools, "ZeroWeight");
+      await expect(pools.connect(curator).admit(delayed, unregistered, 1))
+        .to.be.revertedWithCustomError(pools, "ArtifactNotRegistered")
+        .withArgs(unregistered);
+      await expect(pools.connect(curator).admitMany(delayed, [artA, retracted], [1, 1]))
+        .to.be.revertedWithCustomError(pools, "ArtifactIsRetracted")
+        .withArgs(retracted);
+      await expect(pools.connect(curator).admitMany(delayed, [], [])).to.be.revertedWithCustomError(
+        pools,
+        "EmptyChange",
+      );
+      await expect(pools.connect(curator).admitMany(delayed, [artA], [1, 1]))
+        .to.be.revertedWithCustomError(pools, "LengthMismatch")
+        .withArgs(1n, 2n);
+      for (const send of [
+        () => pools.connect(stranger).admit(delayed, artA, 1),
+        () => pools.connect(stranger).admitMany(delayed, [artA], [1]),
+        () => pools.connect(stranger).setWeight(delayed, artA, 1),
+        () => pools.connect(stranger).remove(delayed, artA),
+      ]) {
+        await expect(send())
+          .to.be.revertedWithCustomError(pools, "NotCurator")
+          .withArgs(delayed, stranger.address);
+      }
+      expect((await pools.pool(delayed)).changeCount).to.equal(0n);
+    });
+
+    it("executes a due change for anyone, at exactly executeAfter: the steps' events, then CurationExecuted(poolId, changeId, executor)", async function () {
+      const { pools, token, curator, stranger, alice, artA } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      const announced = await pools.connect(curator).admit(delayed, artA, 3);
+      const executeAfter = (await txTimestamp(announced)) + DAY;
+
+      await time.setNextBlockTimestamp(executeAfter - 1);
+      await expect(pools.connect(stranger).executeChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "ChangeNotDue")
+        .withArgs(1n, BigInt(executeAfter));
+      expect((await pools.member(delayed, artA)).weight).to.equal(0n);
+
+      await time.setNextBlockTimestamp(executeAfter);
+      const tx = await pools.connect(alice).executeChange(delayed, 1);
+      await expect(tx).to.emit(pools, "CurationExecuted").withArgs(delayed, 1n, alice.address);
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([
+        ["ArtifactAdmitted", delayed, artA, 3n],
+        ["CurationExecuted", delayed, 1n, alice.address],
+      ]);
+      expect((await pools.member(delayed, artA)).weight).to.equal(3n);
+      expect((await pools.pool(delayed)).totalWeight).to.equal(3n);
+      expect(await pendingChangeOf(pools, delayed, 1)).to.deep.equal([0n, []]);
+
+      // Executed once: a second execution finds nothing.
+      await expect(pools.connect(stranger).executeChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "UnknownChange")
+        .withArgs(delayed, 1n);
+    });
+
+    it("applies announced weight changes and removals when executed, settling first", async function () {
+      const { pools, token, curator, funder, stranger, alice, artA, artB } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await pools.connect(curator).admitMany(delayed, [artA, artB], [1, 3]);
+      await pools.connect(curator).setWeight(delayed, artA, 5);
+      await pools.connect(curator).remove(delayed, artB);
+      await time.increase(DAY);
+      await pools.connect(stranger).executeChange(delayed, 1);
+      await pools.connect(funder).fund(delayed, tokens(400)); // A 100, B 300
+
+      const reweigh = await pools.connect(stranger).executeChange(delayed, 2);
+      expect(named(await poolEventsOf(pools, reweigh), "WeightChanged")).to.deep.equal([
+        [delayed, artA, 1n, 5n],
+      ]);
+      await expect(reweigh).to.emit(pools, "CurationExecuted").withArgs(delayed, 2n, stranger.address);
+      const removal = await pools.connect(stranger).executeChange(delayed, 3);
+      expect(named(await poolEventsOf(pools, removal), "ArtifactRemoved")).to.deep.equal([
+        [delayed, artB, 3n],
+      ]);
+      await expect(removal).to.emit(pools, "CurationExecuted").withArgs(delayed, 3n, stranger.address);
+      expect((await pools.pool(delayed)).totalWeight).to.equal(5n);
+      expect((await pools.member(delayed, artA)).earnedScaled).to.equal(tokens(100) * SCALE);
+      expect((await pools.member(delayed, artB)).earnedScaled).to.equal(tokens(300) * SCALE);
+      // A alone from now on.
+      await pools.connect(funder).fund(delayed, tokens(100));
+      expect(await pools.claimable(delayed, artA, alice)).to.equal(tokens(120));
+    });
+
+    it("reverts executeChange with UnknownChange(poolId, changeId) for an id never announced, and UnknownPool(id)", async function () {
+      const { pools, token, curator, stranger, poolId } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await expect(pools.connect(stranger).executeChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "UnknownChange")
+        .withArgs(delayed, 1n);
+      // A pool without a delay announces nothing.
+      await expect(pools.connect(stranger).executeChange(poolId, 0))
+        .to.be.revertedWithCustomError(pools, "UnknownChange")
+        .withArgs(poolId, 0n);
+      await expect(pools.connect(stranger).executeChange(99, 1))
+        .to.be.revertedWithCustomError(pools, "UnknownPool")
+        .withArgs(99n);
+    });
+
+    it("lets the curator alone cancel a pending change: CurationCancelled(poolId, changeId), then it cannot execute", async function () {
+      const { pools, token, curator, stranger, artA, artB } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await pools.connect(curator).admit(delayed, artA, 1);
+      await pools.connect(curator).admit(delayed, artB, 1);
+      await expect(pools.connect(stranger).cancelChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "NotCurator")
+        .withArgs(delayed, stranger.address);
+
+      const tx = await pools.connect(curator).cancelChange(delayed, 1);
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([["CurationCancelled", delayed, 1n]]);
+      expect(await pendingChangeOf(pools, delayed, 1)).to.deep.equal([0n, []]);
+      await expect(pools.connect(curator).cancelChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "UnknownChange")
+        .withArgs(delayed, 1n);
+      await expect(pools.connect(curator).cancelChange(delayed, 9))
+        .to.be.revertedWithCustomError(pools, "UnknownChange")
+        .withArgs(delayed, 9n);
+
+      await time.increase(DAY);
+      await expect(pools.connect(stranger).executeChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "UnknownChange")
+        .withArgs(delayed, 1n);
+      // The other change is untouched.
+      await expect(pools.connect(stranger).executeChange(delayed, 2))
+        .to.emit(pools, "ArtifactAdmitted")
+        .withArgs(delayed, artB, 1n);
+      expect((await pools.member(delayed, artA)).weight).to.equal(0n);
+      expect((await pools.pool(delayed)).changeCount).to.equal(2n);
+    });
+
+    it("reverts a whole change whose step no longer fits (an artifact retracted meanwhile); it stays pending", async function () {
+      const { registry, pools, token, deployer, curator, stranger, artB, artC } =
+        await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await pools.connect(curator).admitMany(delayed, [artB, artC], [1, 2]);
+      const [executeAfter, ops] = await pendingChangeOf(pools, delayed, 1);
+      await registry.connect(deployer).retract(artC, "withdrawn");
+      await time.increaseTo(executeAfter);
+      await expect(pools.connect(stranger).executeChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "ArtifactIsRetracted")
+        .withArgs(artC);
+      // Nothing of it applied, B included, and it is still there for the curator to cancel.
+      expect((await pools.member(delayed, artB)).weight).to.equal(0n);
+      expect((await pools.pool(delayed)).totalWeight).to.equal(0n);
+      expect(await pendingChangeOf(pools, delayed, 1)).to.deep.equal([executeAfter, ops]);
+      await expect(pools.connect(curator).cancelChange(delayed, 1))
+        .to.emit(pools, "CurationCancelled")
+        .withArgs(delayed, 1n);
+    });
+
+    it("reverts AlreadyMember(poolId, artifact) for the second of two announced admissions, which can apply once the first leaves", async function () {
+      const { pools, token, curator, stranger, artA } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await pools.connect(curator).admit(delayed, artA, 1);
+      await pools.connect(curator).admit(delayed, artA, 4);
+      await pools.connect(curator).remove(delayed, artA);
+      const [executeAfter2, ops2] = await pendingChangeOf(pools, delayed, 2);
+      await time.increase(DAY);
+      await pools.connect(stranger).executeChange(delayed, 1);
+      await expect(pools.connect(stranger).executeChange(delayed, 2))
+        .to.be.revertedWithCustomError(pools, "AlreadyMember")
+        .withArgs(delayed, artA);
+      expect(await pendingChangeOf(pools, delayed, 2)).to.deep.equal([executeAfter2, ops2]);
+      await pools.connect(stranger).executeChange(delayed, 3);
+      await expect(pools.connect(stranger).executeChange(delayed, 2))
+        .to.emit(pools, "ArtifactAdmitted")
+        .withArgs(delayed, artA, 4n);
+      expect((await pools.member(delayed, artA)).weight).to.equal(4n);
+    });
+
+    it("reverts NotMember(poolId, artifact) at execution for an announced removal of a non-member", async function () {
+      const { pools, token, curator, stranger, artB } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await pools.connect(curator).remove(delayed, artB);
+      await time.increase(DAY);
+      await expect(pools.connect(stranger).executeChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "NotMember")
+        .withArgs(delayed, artB);
+    });
+
+    it("shares what the empty pool carried among the members the change leaves, visible in claimable with no extra call", async function () {
+      const { pools, token, curator, funder, stranger, artA, artB, alice, bob, carol } =
+        await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      const createdAt = BigInt((await pools.pool(delayed)).lastUpdate);
+      await pools.connect(funder).fund(delayed, tokens(1000));
+      const announced = await pools.connect(curator).admitMany(delayed, [artA, artB], [1, 3]);
+      const executeAfter = (await txTimestamp(announced)) + DAY;
+      await time.increaseTo(executeAfter - 1);
+      expect((await pools.pool(delayed)).carried).to.equal(tokens(1000));
+      expect(await pools.claimable(delayed, artB, carol)).to.equal(0n);
+
+      await time.setNextBlockTimestamp(executeAfter);
+      const tx = await pools.connect(stranger).executeChange(delayed, 1);
+      expect(await poolEventsOf(pools, tx)).to.deep.equal([
+        ["ArtifactAdmitted", delayed, artA, 1n],
+        ["ArtifactAdmitted", delayed, artB, 3n],
+        ["PoolAccrued", delayed, tokens(250) * SCALE, createdAt, 0n],
+        ["CurationExecuted", delayed, 1n, stranger.address],
+      ]);
+      expect((await pools.pool(delayed)).carried).to.equal(0n);
+      expect(await pools.claimable(delayed, artA, alice)).to.equal(tokens(150));
+      expect(await pools.claimable(delayed, artA, bob)).to.equal(tokens(100));
+      expect(await pools.claimable(delayed, artB, carol)).to.equal(tokens(750));
+      await expect(pools.connect(carol).claim(delayed, [target(artB, 0)], carol)).to.changeTokenBalances(
+        token,
+        [pools, carol],
+        [-tokens(750), tokens(750)],
+      );
+      await expect(pools.connect(bob).claim(delayed, [target(artA, 1)], bob)).to.changeTokenBalances(
+        token,
+        [pools, bob],
+        [-tokens(100), tokens(100)],
+      );
+    });
+
+    it("shares what a stream released into the empty pool before the change, then streams on to the members", async function () {
+      const { pools, token, curator, funder, stranger, artA, alice, bob } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      // 1728 tokens over 2 days: exactly 0.01 token per second.
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(delayed, tokens(1728), 2 * DAY, false, 0);
+      await time.setNextBlockTimestamp(start + 100);
+      await pools.connect(curator).admit(delayed, artA, 1);
+      await time.setNextBlockTimestamp(start + 100 + DAY);
+      await pools.connect(stranger).executeChange(delayed, 1);
+      // 86,500 s released 865 tokens while the pool was empty; A gets them all at once.
+      expect(await pools.claimable(delayed, artA, alice)).to.equal(tokens(519));
+      expect(await pools.claimable(delayed, artA, bob)).to.equal(tokens(346));
+      await time.increaseTo(start + 1100 + DAY);
+      expect(await pools.claimable(delayed, artA, alice)).to.equal(tokens(525));
+      await expect(pools.connect(bob).claim(delayed, [target(artA, 1)], bob)).to.changeTokenBalances(
+        token,
+        [pools, bob],
+        // One more second of streaming by the time the claim is mined.
+        [-tokens("350.004"), tokens("350.004")],
+      );
+    });
+
+    it("keeps a due change executable for CHANGE_WINDOW, then lets it lapse: no announcement lingers", async function () {
+      const { pools, token, curator, funder, stranger, artA, artB, alice } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      expect(await pools.CHANGE_WINDOW()).to.equal(7n * BigInt(DAY));
+      // Both announced in one block, so both are due at the same moment.
+      await pools
+        .connect(curator)
+        .multicall([
+          pools.interface.encodeFunctionData("admit", [delayed, artA, 1]),
+          pools.interface.encodeFunctionData("admit", [delayed, artB, 1]),
+        ]);
+      const [executeAfter] = await pools.pendingChange(delayed, 1);
+      expect((await pools.pendingChange(delayed, 2))[0]).to.equal(executeAfter);
+      const lastMoment = executeAfter + 7n * BigInt(DAY);
+      // The last second of the window still works...
+      await time.setNextBlockTimestamp(lastMoment);
+      await expect(pools.connect(stranger).executeChange(delayed, 1))
+        .to.emit(pools, "CurationExecuted")
+        .withArgs(delayed, 1n, stranger.address);
+      // ...one second later the other change has lapsed, and a funder arriving later is not surprised by it.
+      await time.setNextBlockTimestamp(lastMoment + 1n);
+      await expect(pools.connect(stranger).executeChange(delayed, 2))
+        .to.be.revertedWithCustomError(pools, "ChangeExpired")
+        .withArgs(2n, lastMoment);
+      await pools.connect(funder).fund(delayed, tokens(1000));
+      expect(await pools.claimable(delayed, artA, alice)).to.equal(tokens(600));
+      expect((await pools.member(delayed, artB)).weight).to.equal(0n);
+      // The curator clears the lapsed announcement.
+      await expect(pools.connect(curator).cancelChange(delayed, 2))
+        .to.emit(pools, "CurationCancelled")
+        .withArgs(delayed, 2n);
+    });
+
+    it("lets a new curator cancel or execute changes its predecessor announced", async function () {
+      const { pools, token, curator, newCurator, stranger, artA, artB } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await pools.connect(curator).admit(delayed, artA, 1);
+      await pools.connect(curator).admit(delayed, artB, 1);
+      await pools.connect(curator).proposeCurator(delayed, newCurator);
+      await pools.connect(newCurator).acceptCurator(delayed);
+      await expect(pools.connect(curator).cancelChange(delayed, 1))
+        .to.be.revertedWithCustomError(pools, "NotCurator")
+        .withArgs(delayed, curator.address);
+      await expect(pools.connect(newCurator).cancelChange(delayed, 1))
+        .to.emit(pools, "CurationCancelled")
+        .withArgs(delayed, 1n);
+      await time.increase(DAY);
+      await expect(pools.connect(curator).executeChange(delayed, 2))
+        .to.emit(pools, "CurationExecuted")
+        .withArgs(delayed, 2n, curator.address);
+      expect((await pools.member(delayed, artB)).weight).to.equal(1n);
+    });
+  });
+
+  describe("the curator and the tokens", function () {
+    it("moves no token with any curator action: the pool's balance and the curator's stay unchanged", async function () {
+      const { pools, token, curator, newCurator, funder, stranger, poolId, artA, artB, artC } =
+        await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      await pools.connect(curator).admit(poolId, artA, 1);
+      await pools.connect(funder).fund(poolId, tokens(1000));
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000, true, 0);
+      await pools.connect(funder).fund(delayed, tokens(500));
+      await pools.connect(funder).fundStream(delayed, tokens(500), 1000, true, 0);
+      const held = await token.balanceOf(pools);
+      expect(held).to.equal(tokens(3000));
+
+      const actions = [
+        () => pools.connect(curator).admit(poolId, artB, 2),
+        () => pools.connect(curator).admitMany(poolId, [artC], [3]),
+        () => pools.connect(curator).setWeight(poolId, artA, 7),
+        () => pools.connect(curator).remove(poolId, artB),
+        () => pools.connect(curator).admit(delayed, artA, 1),
+        () => pools.connect(curator).admit(delayed, artB, 1),
+        () => pools.connect(curator).cancelChange(delayed, 2),
+        () => pools.connect(curator).proposeCurator(poolId, newCurator),
+        () => pools.connect(newCurator).acceptCurator(poolId),
+      ];
+      for (const action of actions) {
+        await expect(action()).to.changeTokenBalances(token, [pools, curator, newCurator], [0n, 0n, 0n]);
+      }
+      await time.increase(DAY);
+      await expect(pools.connect(curator).executeChange(delayed, 1)).to.changeTokenBalances(
+        token,
+        [pools, curator],
+        [0n, 0n],
+      );
+      expect(await token.balanceOf(pools)).to.equal(held);
+      expect(await token.balanceOf(curator)).to.equal(0n);
+    });
+
+    it("gives the curator no way to someone else's stream or rewards", async function () {
+      const { pools, token, curator, funder, poolId, artA } = await loadFixture(poolsFixture);
+      await pools.connect(curator).admit(poolId, artA, 1);
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, tokens(1000), 1000, true, 0);
+      // Cancelling names the caller's own stream: the curator funds none.
+      await expect(pools.connect(curator).cancelStream(poolId, start, start + 1000))
+        .to.be.revertedWithCustomError(pools, "UnknownStream")
+        .withArgs(poolId, streamIdOf(curator.address, start, start + 1000, true));
+      await expect(pools.connect(curator).claim(poolId, [target(artA, 0)], curator))
+        .to.be.revertedWithCustomError(pools, "NotContributor")
+        .withArgs(artA, 0n, curator.address);
+      expect(await token.balanceOf(pools)).to.equal(tokens(1000));
+    });
+
+    it("exposes exactly these state-changing functions (tokens leave only through claims and stream cancellation)", async function () {
+      const { pools } = await loadFixture(poolsFixture);
+      const mutating: string[] = [];
+      pools.interface.forEachFunction((fragment) => {
+        if (!fragment.constant) mutating.push(fragment.name);
+      });
+      expect(mutating.sort()).to.deep.equal(
+        [
+          // curation: no token moves
+          "acceptCurator",
+          "admit",
+          "admitMany",
+          "cancelChange",
+          "createPool",
+          "executeChange",
+          "proposeCurator",
+          "remove",
+          "setWeight",
+          // accounting: no token moves
+          "accrue",
+          "invalidateNonces",
+          "settle",
+          // tokens in
+          "fund",
+          "fundStream",
+          "fundStreamWithPermit",
+          "fundWithPermit",
+          // tokens out, to contributors or to a stream's own funder
+          "cancelStream",
+          "claim",
+          "claimBySig",
+          "claimFor",
+          // batches the above for the caller
+          "multicall",
+        ].sort(),
+      );
+    });
+  });
+
   describe("curator handover", function () {
     it("proposeCurator emits CuratorProposed(poolId, curator, proposed) and records the pending curator", async function () {
       const { pools, curator, newCurator, poolId } = await loadFixture(poolsFixture);
@@ -647,7 +1159,7 @@ describe("RewardPools", function () {
   });
 
   describe("views", function () {
-    it("pool() reports every field mid-stream", async function () {
+    it("pool() reports every field mid-stream, accrued to now", async function () {
       const { pools, token, curator, newCurator, funder, poolId, artA, artB } =
         await loadFixture(poolsFixture);
       await pools.connect(curator).admit(poolId, artA, 2);
@@ -655,27 +1167,64 @@ describe("RewardPools", function () {
       await pools.connect(curator).proposeCurator(poolId, newCurator);
       const start = (await time.latest()) + 10;
       await time.setNextBlockTimestamp(start);
-      await pools.connect(funder).fundStream(poolId, tokens(4000), 1000);
+      await pools.connect(funder).fundStream(poolId, tokens(4000), 1000, false, 0);
       await time.increaseTo(start + 250);
       // 250 s of 4 tokens/s = 1000 tokens released over weight 4: index 250 tokens per unit of weight.
       expect(await poolState(pools, poolId)).to.deep.equal({
         token: await token.getAddress(),
         curator: curator.address,
         pendingCurator: newCurator.address,
+        curationDelay: 0n,
         totalWeight: 4n,
         index: tokens(250) * SCALE,
-        lastUpdate: BigInt(start),
-        streamRemaining: tokens(3000),
-        streamEnd: BigInt(start + 1000),
-        streamRatePerSecond: tokens(4),
+        lastUpdate: BigInt(start + 250),
+        rate: tokens(4) * RATE_SCALE,
+        nextStreamEnd: BigInt(start + 1000),
+        streaming: tokens(3000),
         carried: 0n,
+        changeCount: 0n,
       });
       await time.increaseTo(start + 1000);
       const ended = await poolState(pools, poolId);
-      expect(ended.index).to.equal(tokens(1000) * SCALE);
-      expect(ended.streamRemaining).to.equal(0n);
-      expect(ended.streamRatePerSecond).to.equal(0n);
-      expect(ended.lastUpdate).to.equal(BigInt(start));
+      expect([ended.index, ended.streaming, ended.rate, ended.nextStreamEnd, ended.lastUpdate]).to.deep.equal(
+        [tokens(1000) * SCALE, 0n, 0n, 0n, BigInt(start + 1000)],
+      );
+      await time.increaseTo(start + 1100);
+      const later = await poolState(pools, poolId);
+      expect([later.index, later.lastUpdate]).to.deep.equal([tokens(1000) * SCALE, BigInt(start + 1100)]);
+    });
+
+    it("pool() shows what a pool without members carries, and a delayed pool's changeCount", async function () {
+      const { pools, token, curator, funder, stranger, artA } = await loadFixture(poolsFixture);
+      const delayed = await createPool(pools, stranger, token, curator, DAY);
+      // 1728 tokens over 2 days: exactly 0.01 token per second.
+      const start = (await time.latest()) + 10;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(delayed, tokens(1728), 2 * DAY, false, 0);
+      await time.setNextBlockTimestamp(start + 100);
+      await pools.connect(curator).admit(delayed, artA, 1);
+      expect(await poolState(pools, delayed)).to.deep.equal({
+        token: await token.getAddress(),
+        curator: curator.address,
+        pendingCurator: ethers.ZeroAddress,
+        curationDelay: BigInt(DAY),
+        totalWeight: 0n,
+        index: 0n,
+        lastUpdate: BigInt(start + 100),
+        rate: tokens("0.01") * RATE_SCALE,
+        nextStreamEnd: BigInt(start + 2 * DAY),
+        streaming: tokens(1727),
+        carried: tokens(1),
+        changeCount: 1n,
+      });
+      await pools.connect(funder).fund(delayed, tokens(5));
+      await time.increaseTo(start + 200);
+      const state = await poolState(pools, delayed);
+      expect([state.streaming, state.carried, state.changeCount]).to.deep.equal([
+        tokens(1726),
+        tokens(7),
+        1n,
+      ]);
     });
 
     it("pool() reverts with UnknownPool(id)", async function () {
@@ -711,7 +1260,7 @@ describe("RewardPools", function () {
         upstreamBps: 2500n,
         totalShares: 1n,
       });
-      await pools.connect(stranger).settle(poolId, [artC]);
+      await pools.connect(stranger).settle(poolId, [artC], 1);
       // C earned 1000: 25 % (250) flowed to A, which is not a member; C kept 750.
       expect(await memberState(pools, poolId, artC)).to.deep.equal({
         weight: 4n,

@@ -2,7 +2,15 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
-import { SCALE, createPool, deploySuite, registerArtifact, target, tokens } from "./helpers/pools";
+import {
+  SCALE,
+  createPool,
+  deploySuite,
+  registerArtifact,
+  streamIdOf,
+  target,
+  tokens,
+} from "./helpers/pools";
 
 /**
  * The cast:
@@ -49,8 +57,30 @@ async function scenarioFixture() {
     upstreamBps: 5000,
   });
 
+  // The story's cast (second test): P (g1), retracted midway; A (a1 60 / a2 40); B (b1); C (c1 3 / c2 1), child of
+  // A and P with 20 % upstream.
+  const storyP = await registerArtifact(registry, deployer, { name: "story/P", contributors: [[g1, 1]] });
+  const storyA = await registerArtifact(registry, deployer, {
+    name: "story/A",
+    contributors: [
+      [a1, 60],
+      [a2, 40],
+    ],
+  });
+  const storyB = await registerArtifact(registry, deployer, { name: "story/B", contributors: [[b1, 1]] });
+  const storyC = await registerArtifact(registry, deployer, {
+    name: "story/C",
+    contributors: [
+      [c1, 3],
+      [c2, 1],
+    ],
+    parents: [storyA, storyP],
+    upstreamBps: 2000,
+  });
+
   await token.connect(funder).approve(pools, ethers.MaxUint256);
   await token.connect(streamer).approve(pools, ethers.MaxUint256);
+  await token.connect(outsider).approve(pools, ethers.MaxUint256);
   const poolId = await createPool(pools, curator, token, curator);
   await pools.connect(curator).admit(poolId, artA, 1);
   await pools.connect(curator).admit(poolId, artB, 3);
@@ -77,6 +107,11 @@ async function scenarioFixture() {
     artC,
     artG,
     poolId,
+    deployer,
+    storyP,
+    storyA,
+    storyB,
+    storyC,
   };
 }
 
@@ -135,9 +170,18 @@ describe("RewardPools", function () {
       // ── 2. stream 8,000 over 8,000 s from S: 1 token per second ───────────────────────────────────────────
       const S = (await time.latest()) + 100;
       await time.setNextBlockTimestamp(S);
-      await expect(pools.connect(streamer).fundStream(poolId, tokens(8000), 8000))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, streamer.address, tokens(8000), tokens(8000), tokens(8000), S + 8000);
+      await expect(pools.connect(streamer).fundStream(poolId, tokens(8000), 8000, false, 0))
+        .to.emit(pools, "StreamCreated")
+        .withArgs(
+          poolId,
+          streamIdOf(streamer.address, S, S + 8000, false),
+          streamer.address,
+          tokens(8000),
+          tokens(8000),
+          S,
+          S + 8000,
+          false,
+        );
 
       // ── 3. S+2000: C's weight 4 → 12. First 2,000 released over weight 8 = 250 per unit (index 1,250) ──
       //   C settles: direct 4·1250 = 5000 → 20 % = 1000 upstream → A +500, B +500; C kept 4000
@@ -237,13 +281,13 @@ describe("RewardPools", function () {
       });
       // Anyone settles C: 240 → A 120, B 120. The stored distribution also empties the stream. Settling B too
       // books its direct earnings (a member without parents otherwise keeps them implicit in its checkpoint).
-      await expect(pools.connect(keeper).settle(poolId, [artC, artB]))
+      await expect(pools.connect(keeper).settle(poolId, [artC, artB], 1))
         .to.emit(pools, "UpstreamFlowed")
         .withArgs(poolId, artC, artA, tokens(120) * SCALE)
         .and.to.emit(pools, "UpstreamFlowed")
         .withArgs(poolId, artC, artB, tokens(120) * SCALE);
       const settled = await pools.pool(poolId);
-      expect([settled.index, settled.streamRemaining, settled.carried]).to.deep.equal([
+      expect([settled.index, settled.streaming, settled.carried]).to.deep.equal([
         tokens("1637.5") * SCALE,
         0n,
         0n,
@@ -308,7 +352,7 @@ describe("RewardPools", function () {
       const delta = 7330077518506n;
       expect((await pools.pool(poolId)).index).to.equal(tokens("1637.5") * SCALE + delta);
       expect((await pools.pool(poolId)).carried).to.equal(0n);
-      await pools.connect(keeper).settle(poolId, [artC, artB]);
+      await pools.connect(keeper).settle(poolId, [artC, artB], 1);
       //   B direct 3·delta = 21990232555518; C direct 12·delta = 87960930222072
       //   C upstream floor(87960930222072 · 0.2) = 17592186044414 → A 8796093022207, B 8796093022207
       //   C kept 87960930222072 − 17592186044414 = 70368744177658 (63.99999999999 wei)
@@ -355,6 +399,230 @@ describe("RewardPools", function () {
       expect(dust * SCALE - (earned - paid * SCALE)).to.equal(10n);
     });
 
+    it("keeps every balance to the wei over a story: two funders' streams (one cancelled), an instant fund, a delayed admission executed by a keeper, a claim to another recipient, a retracted parent", async function () {
+      const fx = await loadFixture(scenarioFixture);
+      const { registry, pools, token, deployer, curator, keeper, storyP, storyA, storyB, storyC } = fx;
+      const { a1, a2, b1, c1, c2 } = fx;
+      const F1 = fx.streamer; // streams 4,000 over 4,000 s, not cancelable
+      const F2 = fx.outsider; // streams 8,000 over 4,000 s, cancelable, cancels after 1,000 s
+      const F3 = fx.funder; // funds 2,000 at once
+      const c1r = fx.b2n; // where c1 has its claim sent
+      const p1 = fx.g1; // P's only contributor
+      await token.connect(F3).transfer(F2, tokens(8000));
+      const DELAY = 1000n;
+
+      const parties = { F1, F2, F3, pools, a1, a2, b1, c1, c1r, c2, p1, curator, keeper, deployer };
+      type Who = keyof typeof parties;
+      const startBalances: Record<string, bigint> = {};
+      for (const [name, who] of Object.entries(parties)) startBalances[name] = await token.balanceOf(who);
+      /** Every party's balance change since the story began, in tokens; parties not listed changed by 0. */
+      const expectBalances = async (label: string, table: Partial<Record<Who, string>>) => {
+        const actual: Record<string, bigint> = {};
+        const expected: Record<string, bigint> = {};
+        for (const [name, who] of Object.entries(parties)) {
+          actual[name] = (await token.balanceOf(who)) - startBalances[name];
+          expected[name] = tokens(table[name as Who] ?? "0");
+        }
+        expect(actual, label).to.deep.equal(expected);
+      };
+      const claimableOf = async () => ({
+        a1: await pools.claimable(poolId, storyA, a1),
+        a2: await pools.claimable(poolId, storyA, a2),
+        b1: await pools.claimable(poolId, storyB, b1),
+        c1: await pools.claimable(poolId, storyC, c1),
+        c2: await pools.claimable(poolId, storyC, c2),
+        p1: await pools.claimable(poolId, storyP, p1),
+      });
+      const expectClaimables = async (
+        label: string,
+        t: Record<"a1" | "a2" | "b1" | "c1" | "c2" | "p1", string>,
+      ) => {
+        expect(await claimableOf(), label).to.deep.equal({
+          a1: tokens(t.a1),
+          a2: tokens(t.a2),
+          b1: tokens(t.b1),
+          c1: tokens(t.c1),
+          c2: tokens(t.c2),
+          p1: tokens(t.p1),
+        });
+      };
+
+      // ── 0. a pool with a 1,000 s curation delay; A (weight 1) and C (weight 3) admitted through it ─────────────
+      const poolId = await createPool(pools, curator, token, curator, DELAY);
+      const T0 = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(T0);
+      await expect(pools.connect(curator).admitMany(poolId, [storyA, storyC], [1, 3]))
+        .to.emit(pools, "CurationAnnounced")
+        .withArgs(poolId, 1n, T0 + DELAY, [
+          [storyA, 1n, 0n],
+          [storyC, 3n, 0n],
+        ]);
+      await time.setNextBlockTimestamp(T0 + DELAY);
+      await expect(pools.connect(keeper).executeChange(poolId, 1))
+        .to.emit(pools, "CurationExecuted")
+        .withArgs(poolId, 1n, keeper.address);
+      expect((await pools.pool(poolId)).totalWeight).to.equal(4n);
+
+      // ── 1. S: F1 streams 4,000 over 4,000 s: 1 token per second (rate 2^32 · 10^18, no dust) ─────────────────
+      const S = T0 + DELAY + 100n;
+      await time.setNextBlockTimestamp(S);
+      await pools.connect(F1).fundStream(poolId, tokens(4000), 4000, false, 0);
+      await expectBalances("S: F1's stream", { F1: "-4000", pools: "4000" });
+
+      // ── 2. S+500: F3 funds 2,000 at once over weight 4 (500 per unit); 500 streamed (125 per unit) ───────────────
+      await time.setNextBlockTimestamp(S + 500n);
+      await expect(pools.connect(F3).fund(poolId, tokens(2000)))
+        .to.emit(pools, "PoolFunded")
+        .withArgs(poolId, F3.address, tokens(2000), tokens(2000));
+      await expectBalances("S+500: instant fund", { F1: "-4000", F3: "-2000", pools: "6000" });
+      //   index 625: A 625 (a1 0.6·625, a2 0.4·625); C 3·625 = 1875, its 80 % 1500 (c1 0.75·1500, c2 0.25·1500)
+      await expectClaimables("S+500", { a1: "375", a2: "250", b1: "0", c1: "1125", c2: "375", p1: "0" });
+
+      // ── 3. S+1000: F2 streams 8,000 over 4,000 s, cancelable: 2 tokens per second, ends S+5000 ────────────────
+      await time.setNextBlockTimestamp(S + 1000n);
+      await pools.connect(F2).fundStream(poolId, tokens(8000), 4000, true, 0);
+      await expectBalances("S+1000: F2's stream", { F1: "-4000", F2: "-8000", F3: "-2000", pools: "14000" });
+
+      // ── 4. S+1500: the curator announces B's admission with weight 4, due at S+2500 ─────────────────────────────
+      await time.setNextBlockTimestamp(S + 1500n);
+      await expect(pools.connect(curator).admit(poolId, storyB, 4))
+        .to.emit(pools, "CurationAnnounced")
+        .withArgs(poolId, 2n, S + 2500n, [[storyB, 4n, 0n]]);
+
+      // ── 5. S+2000: F2 cancels after 1,000 of 4,000 s: released 2 · 1000 = 2000 (exact), refunded 6,000 ─────────
+      await time.setNextBlockTimestamp(S + 2000n);
+      await expect(pools.connect(F2).cancelStream(poolId, S + 1000n, S + 5000n))
+        .to.emit(pools, "StreamCancelled")
+        .withArgs(
+          poolId,
+          streamIdOf(F2.address, S + 1000n, S + 5000n, true),
+          F2.address,
+          tokens(2000),
+          tokens(6000),
+        );
+      await expectBalances("S+2000: F2 cancelled", { F1: "-4000", F2: "-2000", F3: "-2000", pools: "8000" });
+
+      // ── 6. S+2500: not before; then a keeper executes B's admission. Released by now over weight 4: ─────────────
+      //   F1 2500 + F3 2000 + F2 2000 = 6500 → index 1625
+      await time.setNextBlockTimestamp(S + 2499n);
+      await expect(pools.connect(keeper).executeChange(poolId, 2))
+        .to.be.revertedWithCustomError(pools, "ChangeNotDue")
+        .withArgs(2n, S + 2500n);
+      await time.setNextBlockTimestamp(S + 2500n);
+      await expect(pools.connect(keeper).executeChange(poolId, 2))
+        .to.emit(pools, "ArtifactAdmitted")
+        .withArgs(poolId, storyB, 4n)
+        .and.to.emit(pools, "CurationExecuted")
+        .withArgs(poolId, 2n, keeper.address);
+      expect((await pools.pool(poolId)).index).to.equal(tokens(1625) * SCALE);
+      //   A 1625 (a1 975, a2 650); C 3·1625 = 4875, 80 % = 3900 (c1 2925, c2 975); B nothing yet
+      await expectClaimables("S+2500", { a1: "975", a2: "650", b1: "0", c1: "2925", c2: "975", p1: "0" });
+
+      // ── 7. S+2800: the keeper settles C. Index 1625 + 300/8 = 1662.5. C direct 3·1662.5 = 4987.5: ───────────────
+      //   20 % = 997.5 upstream, halves to A and P: 498.75 each; C keeps 3990
+      await time.setNextBlockTimestamp(S + 2800n);
+      await expect(pools.connect(keeper).settle(poolId, [storyC], 1))
+        .to.emit(pools, "ArtifactSettled")
+        .withArgs(poolId, storyC, tokens("1662.5") * SCALE, tokens(3990) * SCALE, tokens("997.5") * SCALE)
+        .and.to.emit(pools, "UpstreamFlowed")
+        .withArgs(poolId, storyC, storyA, tokens("498.75") * SCALE)
+        .and.to.emit(pools, "UpstreamFlowed")
+        .withArgs(poolId, storyC, storyP, tokens("498.75") * SCALE);
+      //   A 1662.5 + 498.75 = 2161.25 (a1 1296.75, a2 864.5); B 4·37.5 = 150; C 3990 (c1 2992.5, c2 997.5); P 498.75
+      await expectClaimables("S+2800", {
+        a1: "1296.75",
+        a2: "864.5",
+        b1: "150",
+        c1: "2992.5",
+        c2: "997.5",
+        p1: "498.75",
+      });
+
+      // ── 8. S+3000: P's owner retracts it. Index 1662.5 + 200/8 = 1687.5 ───────────────────────────────────────────
+      //   C unsettled: 3·25 = 75 → keeps 60, and P's half of the 15 upstream (7.5) stays with C: 3990 + 67.5
+      //   A 1687.5 + 498.75 = 2186.25 (its 7.5 from C shows once C is settled); B 4·62.5 = 250; P keeps its 498.75
+      await time.setNextBlockTimestamp(S + 3000n);
+      await registry.connect(deployer).retract(storyP, "withdrawn");
+      await expectClaimables("S+3000, P retracted", {
+        a1: "1311.75",
+        a2: "874.5",
+        b1: "250",
+        c1: "3043.125", // 0.75 · 4057.5
+        c2: "1014.375", // 0.25 · 4057.5
+        p1: "498.75",
+      });
+
+      // ── 9. S+3500: c1 claims C, sent to c1r. Index 1750. C direct 3·87.5 = 262.5 → upstream 52.5: ───────────────
+      //   A 26.25 flows, P's 26.25 is withheld; C keeps 210 + 26.25 = 236.25 → 4226.25; c1 0.75 · 4226.25
+      await time.setNextBlockTimestamp(S + 3500n);
+      const claimTo = pools.connect(c1).claim(poolId, [target(storyC, 0)], c1r);
+      await expect(claimTo)
+        .to.emit(pools, "RewardsClaimed")
+        .withArgs(poolId, storyC, c1.address, 0n, c1r.address, tokens("3169.6875"))
+        .and.to.emit(pools, "UpstreamFlowed")
+        .withArgs(poolId, storyC, storyA, tokens("26.25") * SCALE)
+        .and.to.emit(pools, "UpstreamWithheld")
+        .withArgs(poolId, storyC, storyP, tokens("26.25") * SCALE)
+        .and.to.emit(pools, "ArtifactSettled")
+        .withArgs(poolId, storyC, tokens(1750) * SCALE, tokens("236.25") * SCALE, tokens("26.25") * SCALE);
+      await expectBalances("S+3500: c1's claim to c1r", {
+        F1: "-4000",
+        F2: "-2000",
+        F3: "-2000",
+        pools: "4830.3125", // 8000 − 3169.6875
+        c1r: "3169.6875",
+      });
+      //   A 1750 + 498.75 + 26.25 = 2275 (a1 1365, a2 910); B 4·125 = 500; C 0.25 · 4226.25 left for c2
+      await expectClaimables("S+3500", {
+        a1: "1365",
+        a2: "910",
+        b1: "500",
+        c1: "0",
+        c2: "1056.5625",
+        p1: "498.75",
+      });
+
+      // ── 10. S+5000: F1's stream ended at S+4000 (index 1812.5). The keeper settles C: direct 3·62.5 = 187.5 → ─────
+      //   upstream 37.5: A 18.75, P's 18.75 withheld; C keeps 150 + 18.75 → 4395. Then everyone claims.
+      await time.setNextBlockTimestamp(S + 5000n);
+      await expect(pools.connect(keeper).settle(poolId, [storyC], 1))
+        .to.emit(pools, "UpstreamWithheld")
+        .withArgs(poolId, storyC, storyP, tokens("18.75") * SCALE)
+        .and.to.emit(pools, "UpstreamFlowed")
+        .withArgs(poolId, storyC, storyA, tokens("18.75") * SCALE);
+      //   A 1812.5 + 498.75 + 26.25 + 18.75 = 2356.25; B 4·187.5 = 750; C 4395; P 498.75. Σ = 8000 = 4000 + 2000 + 2000.
+      const final = { a1: "1413.75", a2: "942.5", b1: "750", c1: "126.5625", c2: "1098.75", p1: "498.75" };
+      await expectClaimables("S+5000, settled", final);
+      for (const [who, artifact, slot, amount] of [
+        [a1, storyA, 0, final.a1],
+        [a2, storyA, 1, final.a2],
+        [b1, storyB, 0, final.b1],
+        [c1, storyC, 0, final.c1],
+        [c2, storyC, 1, final.c2],
+        [p1, storyP, 0, final.p1],
+      ] as const) {
+        await expect(pools.connect(who).claim(poolId, [target(artifact, slot)], who))
+          .to.emit(pools, "RewardsClaimed")
+          .withArgs(poolId, artifact, who.address, slot, who.address, tokens(amount));
+      }
+      await expectBalances("the end: everything paid", {
+        F1: "-4000", // its whole stream went to the members
+        F2: "-2000", // 8000 in, 6000 back
+        F3: "-2000",
+        pools: "0",
+        a1: "1413.75", // 0.6 · 2356.25
+        a2: "942.5", //   0.4 · 2356.25
+        b1: "750", //     4 · 187.5
+        c1: "126.5625", // 0.75 · 4395 − 3169.6875 sent to c1r
+        c1r: "3169.6875",
+        c2: "1098.75", // 0.25 · 4395
+        p1: "498.75", //  what P was owed before its retraction
+      });
+      expect(await token.balanceOf(pools)).to.equal(0n);
+      const state = await pools.pool(poolId);
+      expect([state.streaming, state.carried, state.rate]).to.deep.equal([0n, 0n, 0n]);
+    });
+
     it("moves upstream flow one lineage step per settlement; a parent's own part waits until it is settled", async function () {
       const { pools, token, curator, funder, keeper, a1, a2, b1, b2, c1, c2, g1, artA, artB, artC, artG } =
         await loadFixture(scenarioFixture);
@@ -363,7 +631,7 @@ describe("RewardPools", function () {
       await pools.connect(funder).fund(poolId, tokens(1000));
 
       // Step 1: G settles. 1000 direct, 50 % = 500 to C. C passes 20 % on: 400 kept by C, 100 pending in C.
-      await expect(pools.connect(keeper).settle(poolId, [artG]))
+      await expect(pools.connect(keeper).settle(poolId, [artG], 1))
         .to.emit(pools, "UpstreamFlowed")
         .withArgs(poolId, artG, artC, tokens(500) * SCALE);
       const c = await pools.member(poolId, artC);

@@ -6,6 +6,7 @@ import type { AddressLike, BaseContract, Result } from "ethers";
 
 import RewardPoolsModule from "../ignition/modules/RewardPools";
 import { COMMIT_REVEAL_OFF, digestOf, registration } from "./helpers/registry";
+import { streamIdOf } from "./helpers/pools";
 import type { KnowledgeRegistry, RewardPools } from "../typechain-types";
 
 /**
@@ -24,7 +25,9 @@ const target = (artifact: string, slot = 0) => ({ artifact, slot });
 
 async function tokensFixture() {
   const [curator, funder, alice, bob, carol, dave] = await ethers.getSigners();
-  const { registry, pools } = (await ignition.deploy(RewardPoolsModule, { parameters: COMMIT_REVEAL_OFF })) as unknown as {
+  const { registry, pools } = (await ignition.deploy(RewardPoolsModule, {
+    parameters: COMMIT_REVEAL_OFF,
+  })) as unknown as {
     registry: KnowledgeRegistry;
     pools: RewardPools;
   };
@@ -85,7 +88,7 @@ type Env = Awaited<ReturnType<typeof tokensFixture>>;
 
 /** Creates a pool paying `token` and admits `members` ([digest, weight]); returns its id. */
 async function poolOf(env: Env, token: AddressLike, members: [string, number][]): Promise<bigint> {
-  await env.pools.connect(env.curator).createPool(token, env.curator.address);
+  await env.pools.connect(env.curator).createPool(token, env.curator.address, 0);
   const id = await env.pools.poolCount();
   for (const [digest, weight] of members) await env.pools.connect(env.curator).admit(id, digest, weight);
   return id;
@@ -149,9 +152,20 @@ describe("RewardPools", function () {
       await expect(funding).to.changeTokenBalances(fee, [funder, pools], [-10_000n, 9_900n]);
       const start = (await time.latest()) + 1;
       await time.setNextBlockTimestamp(start);
-      await expect(pools.connect(funder).fundStream(poolId, 10_000n, 100))
-        .to.emit(pools, "StreamFunded")
-        .withArgs(poolId, funder.address, 10_000n, 9_900n, 9_900n, start + 100);
+      await expect(pools.connect(funder).fundStream(poolId, 10_000n, 100, false, 0))
+        .to.emit(pools, "StreamCreated")
+        .withArgs(
+          poolId,
+          streamIdOf(funder.address, start, start + 100, false),
+          funder.address,
+          10_000n,
+          9_900n,
+          start,
+          start + 100,
+          false,
+        );
+      // The rate is the received amount's: 9_900 over 100 s = 99 units per second exactly.
+      expect((await pools.pool(poolId)).rate).to.equal(99n << 32n);
       await time.increase(200);
       expect(await pools.claimable(poolId, R, alice)).to.equal((19_800n * 60n) / 100n);
       expect(await pools.claimable(poolId, R, bob)).to.equal((19_800n * 40n) / 100n);
@@ -175,6 +189,33 @@ describe("RewardPools", function () {
       );
       expect(await fee.balanceOf(pools)).to.equal(0n);
       expect((await pools.pool(poolId)).carried).to.equal(0n);
+    });
+  });
+
+  describe("with a fee-on-transfer token, cancelling", function () {
+    it("refunds the unreleased part of what arrived; the token takes its fee on the way back", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, fee, alice, bob } = env;
+      const poolId = await poolOf(env, fee, [[R, 1]]);
+      const start = BigInt(await time.latest()) + 5n;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, 10_000n, 100, true, 0); // 9_900 arrive: 99 per second
+      await time.setNextBlockTimestamp(start + 50n);
+      // released ceil(99 · 2^32 · 50 / 2^32) = 4_950, refunded 9_900 − 4_950 = 4_950, of which the token burns 49.
+      const cancel = pools.connect(funder).cancelStream(poolId, start, start + 100n);
+      await expect(cancel)
+        .to.emit(pools, "StreamCancelled")
+        .withArgs(
+          poolId,
+          streamIdOf(funder.address, start, start + 100n, true),
+          funder.address,
+          4_950n,
+          4_950n,
+        );
+      await expect(cancel).to.changeTokenBalances(fee, [pools, funder], [-4_950n, 4_901n]);
+      expect(await pools.claimable(poolId, R, alice)).to.equal(2_970n);
+      expect(await pools.claimable(poolId, R, bob)).to.equal(1_980n);
+      expect(await fee.balanceOf(pools)).to.equal(4_950n);
     });
   });
 
@@ -225,7 +266,7 @@ describe("RewardPools", function () {
       );
       await falseReturn.setFailAll(true);
       await expectUnchanged(env, poolId, falseReturn, async () =>
-        expect(pools.connect(funder).fundStream(poolId, 1_000n, 10))
+        expect(pools.connect(funder).fundStream(poolId, 1_000n, 10, false, 0))
           .to.be.revertedWithCustomError(pools, "SafeERC20FailedOperation")
           .withArgs(await falseReturn.getAddress()),
       );
@@ -307,7 +348,7 @@ describe("RewardPools", function () {
         ),
       );
       await expectUnchanged(env, poolId, reentrant, async () =>
-        expect(pools.connect(funder).fundStream(poolId, 1_000n, 10)).to.be.revertedWithCustomError(
+        expect(pools.connect(funder).fundStream(poolId, 1_000n, 10, false, 0)).to.be.revertedWithCustomError(
           pools,
           "ReentrancyGuardReentrantCall",
         ),
@@ -363,7 +404,8 @@ describe("RewardPools", function () {
       await pools.connect(funder).fund(poolId, 1_000n);
       const far = (await time.latest()) + 3_600;
       const calls: [string, string][] = [
-        ["fundStream", pools.interface.encodeFunctionData("fundStream", [poolId, 1n, 10])],
+        ["fund", pools.interface.encodeFunctionData("fund", [poolId, 1n])],
+        ["fundStream", pools.interface.encodeFunctionData("fundStream", [poolId, 1n, 10, true, 0])],
         [
           "fundWithPermit",
           pools.interface.encodeFunctionData("fundWithPermit", [poolId, 1n, far, 27, ZeroHash, ZeroHash]),
@@ -374,12 +416,17 @@ describe("RewardPools", function () {
             poolId,
             1n,
             10,
+            false,
+            0,
             far,
             27,
             ZeroHash,
             ZeroHash,
           ]),
         ],
+        ["cancelStream", pools.interface.encodeFunctionData("cancelStream", [poolId, 1n, far])],
+        ["claim", pools.interface.encodeFunctionData("claim", [poolId, [target(R, 0)], alice.address])],
+        ["claimFor", pools.interface.encodeFunctionData("claimFor", [poolId, alice.address, [target(R, 0)]])],
         [
           "claimBySig",
           pools.interface.encodeFunctionData("claimBySig", [
@@ -387,9 +434,16 @@ describe("RewardPools", function () {
             [target(R, 0)],
             alice.address,
             alice.address,
+            1n,
             0n,
             far,
             "0x",
+          ]),
+        ],
+        [
+          "multicall(claimFor)",
+          pools.interface.encodeFunctionData("multicall", [
+            [pools.interface.encodeFunctionData("claimFor", [poolId, alice.address, [target(R, 0)]])],
           ]),
         ],
       ];
@@ -404,12 +458,88 @@ describe("RewardPools", function () {
       }
     });
 
+    it("a hook re-entering from the transfers of claimFor and cancelStream is refused; nothing changes", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, reentrant, alice, bob } = env;
+      const poolId = await poolOf(env, reentrant, [[R, 1]]);
+      await pools.connect(funder).fund(poolId, 1_000n);
+      const start = BigInt(await time.latest()) + 5n;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, 1_000n, 1_000, true, 0);
+      const claimCall = pools.interface.encodeFunctionData("claim", [poolId, [target(R, 0)], alice.address]);
+      await reentrant.setHook(pools, claimCall, true);
+      // A keeper's claimFor for bob: its transfer to bob re-enters claim.
+      await expectUnchanged(env, poolId, reentrant, async () =>
+        expect(
+          pools.connect(alice).claimFor(poolId, bob.address, [target(R, 1)]),
+        ).to.be.revertedWithCustomError(pools, "ReentrancyGuardReentrantCall"),
+      );
+      // The funder's cancellation: its refund transfer re-enters claim.
+      await expectUnchanged(env, poolId, reentrant, async () =>
+        expect(
+          pools.connect(funder).cancelStream(poolId, start, start + 1_000n),
+        ).to.be.revertedWithCustomError(pools, "ReentrancyGuardReentrantCall"),
+      );
+      // A hook re-entering cancelStream from fund's transferFrom is refused as well.
+      await reentrant.setHook(
+        pools,
+        pools.interface.encodeFunctionData("cancelStream", [poolId, start, start + 1_000n]),
+        true,
+      );
+      await expectUnchanged(env, poolId, reentrant, async () =>
+        expect(pools.connect(funder).fund(poolId, 10n)).to.be.revertedWithCustomError(
+          pools,
+          "ReentrancyGuardReentrantCall",
+        ),
+      );
+      // Without the hook both go through.
+      await reentrant.setHook(ethers.ZeroAddress, "0x", false);
+      await expect(pools.connect(alice).claimFor(poolId, bob.address, [target(R, 1)])).to.emit(
+        pools,
+        "RewardsClaimed",
+      );
+      await expect(pools.connect(funder).cancelStream(poolId, start, start + 1_000n)).to.emit(
+        pools,
+        "StreamCancelled",
+      );
+    });
+
+    it("a hook calling accrue (unguarded) during fundStream's transferFrom leaves the stream exact", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, reentrant, alice, bob } = env;
+      const poolId = await poolOf(env, reentrant, [[R, 1]]);
+      const start = BigInt(await time.latest()) + 5n;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, 1_000n, 100, false, 0);
+      await reentrant.setHook(pools, pools.interface.encodeFunctionData("accrue", [poolId]), true);
+      await time.setNextBlockTimestamp(start + 50n);
+      await expect(pools.connect(funder).fundStream(poolId, 2_000n, 100, false, 0))
+        .to.emit(pools, "StreamCreated")
+        .withArgs(
+          poolId,
+          streamIdOf(funder.address, start + 50n, start + 150n, false),
+          funder.address,
+          2_000n,
+          2_000n,
+          start + 50n,
+          start + 150n,
+          false,
+        );
+      expect(await reentrant.lastHookSuccess()).to.equal(true);
+      await reentrant.setHook(ethers.ZeroAddress, "0x", false);
+      await time.increaseTo(start + 200n);
+      // Both streams fully released: 3_000, alice 60 %, bob 40 %.
+      expect(await pools.claimable(poolId, R, alice)).to.equal(1_800n);
+      expect(await pools.claimable(poolId, R, bob)).to.equal(1_200n);
+      expect((await pools.pool(poolId)).streaming).to.equal(0n);
+    });
+
     it("a hook calling settle (unguarded: it moves no tokens) during fund's transferFrom leaves the books exact", async function () {
       const env = await loadFixture(tokensFixture);
       const { pools, funder, reentrant, alice, bob } = env;
       const poolId = await poolOf(env, reentrant, [[R, 1]]);
       await pools.connect(funder).fund(poolId, 1_000n);
-      await reentrant.setHook(pools, pools.interface.encodeFunctionData("settle", [poolId, [R]]), true);
+      await reentrant.setHook(pools, pools.interface.encodeFunctionData("settle", [poolId, [R], 1]), true);
       await expect(pools.connect(funder).fund(poolId, 1_000n))
         .to.emit(pools, "PoolFunded")
         .withArgs(poolId, funder.address, 1_000n, 1_000n);
@@ -434,7 +564,7 @@ describe("RewardPools", function () {
           .to.be.revertedWithCustomError(pools, "NothingReceived")
           .withArgs(poolId),
       );
-      await expect(pools.connect(funder).fundStream(poolId, 1_000n, 10))
+      await expect(pools.connect(funder).fundStream(poolId, 1_000n, 10, false, 0))
         .to.be.revertedWithCustomError(pools, "NothingReceived")
         .withArgs(poolId);
     });
@@ -459,6 +589,58 @@ describe("RewardPools", function () {
       expect(await pools.claimed(poolId, R, 0)).to.equal(600n);
       expect(await pools.claimable(poolId, R, alice)).to.equal(0n);
     });
+
+    it("a keeper's claimFor pays the account itself, so it reverts for a blocklisted account; claim to another recipient works", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, blocklist, alice, bob, dave } = env;
+      const poolId = await poolOf(env, blocklist, [[R, 1]]);
+      await pools.connect(funder).fund(poolId, 1_000n);
+      await blocklist.setBlocklisted(alice, true);
+      await expectUnchanged(env, poolId, blocklist, async () =>
+        expect(pools.connect(bob).claimFor(poolId, alice.address, [target(R, 0)]))
+          .to.be.revertedWithCustomError(blocklist, "Blocklisted")
+          .withArgs(alice.address),
+      );
+      await expect(pools.connect(alice).claim(poolId, [target(R, 0)], dave)).to.changeTokenBalances(
+        blocklist,
+        [pools, dave, alice],
+        [-600n, 600n, 0n],
+      );
+    });
+
+    it("a blocklisted funder cannot cancel (the refund goes to the funder only): the stream runs on to its end", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, blocklist, alice, bob } = env;
+      const poolId = await poolOf(env, blocklist, [[R, 1]]);
+      const start = BigInt(await time.latest()) + 5n;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, 1_000n, 100, true, 0);
+      const id = streamIdOf(funder.address, start, start + 100n, true);
+      await blocklist.setBlocklisted(funder, true);
+      await time.setNextBlockTimestamp(start + 40n);
+      await expectUnchanged(env, poolId, blocklist, async () =>
+        expect(pools.connect(funder).cancelStream(poolId, start, start + 100n))
+          .to.be.revertedWithCustomError(blocklist, "Blocklisted")
+          .withArgs(funder.address),
+      );
+      expect(await pools.cancelableAmount(poolId, id)).to.equal(1_000n);
+      await time.increaseTo(start + 100n);
+      await blocklist.setBlocklisted(funder, false);
+      await expect(pools.connect(funder).cancelStream(poolId, start, start + 100n))
+        .to.be.revertedWithCustomError(pools, "StreamEnded")
+        .withArgs(id, start + 100n);
+      await expect(pools.connect(alice).claim(poolId, [target(R, 0)], alice)).to.changeTokenBalance(
+        blocklist,
+        alice,
+        600n,
+      );
+      await expect(pools.connect(bob).claim(poolId, [target(R, 1)], bob)).to.changeTokenBalance(
+        blocklist,
+        bob,
+        400n,
+      );
+      expect(await blocklist.balanceOf(pools)).to.equal(0n);
+    });
   });
 
   describe("with 6 and 0 decimals", function () {
@@ -473,7 +655,7 @@ describe("RewardPools", function () {
       expect(await pools.claimable(poolId, R, alice)).to.equal(150_000n);
       expect(await pools.claimable(poolId, R, bob)).to.equal(100_000n);
       expect(await pools.claimable(poolId, C, carol)).to.equal(600_000n);
-      await pools.settle(poolId, [C]); // C's 150_000 upstream reach R
+      await pools.settle(poolId, [C], 1); // C's 150_000 upstream reach R
       expect(await pools.claimable(poolId, R, alice)).to.equal(240_000n);
       expect(await pools.claimable(poolId, R, bob)).to.equal(160_000n);
       await expect(pools.connect(alice).claim(poolId, [target(R, 0)], alice)).to.changeTokenBalance(
@@ -522,6 +704,75 @@ describe("RewardPools", function () {
       // Never more than funded: 16 in, 10 paid, 5 claimable, 1 unit of slot fractions held back.
       expect(await whole.balanceOf(pools)).to.equal(6n);
     });
+
+    it("cancels a 0-decimals stream exactly: 1,000 units over 30 days, cancelled on day 9, refund 700", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, whole, alice, bob } = env;
+      const poolId = await poolOf(env, whole, [[R, 1]]);
+      const day = 86_400n;
+      const start = BigInt(await time.latest()) + 5n;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, 1_000n, 30n * day, true, 0);
+      // rate = floor(1000 · 2^32 / 2,592,000) = 1,657,008; by day 9 floor(rate · 777,600 / 2^32) = 299 released.
+      expect((await pools.pool(poolId)).rate).to.equal(1_657_008n);
+      await time.increaseTo(start + 9n * day - 1n);
+      expect((await pools.pool(poolId)).streaming).to.equal(701n);
+      // Cancelled at day 9: released ceil(rate · 777,600 / 2^32) = ceil(299.99982…) = 300, refunded 700.
+      await time.setNextBlockTimestamp(start + 9n * day);
+      const cancel = pools.connect(funder).cancelStream(poolId, start, start + 30n * day);
+      await expect(cancel)
+        .to.emit(pools, "StreamCancelled")
+        .withArgs(
+          poolId,
+          streamIdOf(funder.address, start, start + 30n * day, true),
+          funder.address,
+          300n,
+          700n,
+        );
+      await expect(cancel).to.changeTokenBalances(whole, [pools, funder], [-700n, 700n]);
+      // The unit the rounding up completed is carried to the next distribution; then R's 300 is 180 / 120.
+      // Claims read 299 until a stored distribution takes the carried unit along.
+      expect(await pools.claimable(poolId, R, alice)).to.equal(179n);
+      expect(await pools.claimable(poolId, R, bob)).to.equal(119n);
+      await expect(pools.accrue(poolId))
+        .to.emit(pools, "PoolAccrued")
+        .withArgs(poolId, 300n << 40n, start + 9n * day + 1n, 0n);
+      expect(await pools.claimable(poolId, R, alice)).to.equal(180n);
+      expect(await pools.claimable(poolId, R, bob)).to.equal(120n);
+      expect(await whole.balanceOf(pools)).to.equal(300n);
+    });
+
+    it("cancels a 6-decimals stream exactly: what the funder and the members get adds up to the amount", async function () {
+      const env = await loadFixture(tokensFixture);
+      const { pools, funder, usdc, alice, bob } = env;
+      const poolId = await poolOf(env, usdc, [[R, 1]]);
+      const amount = 1_234_567n; // 1.234567 USDC over 7 days
+      const duration = 7n * 86_400n;
+      const start = BigInt(await time.latest()) + 5n;
+      await time.setNextBlockTimestamp(start);
+      await pools.connect(funder).fundStream(poolId, amount, duration, true, 0);
+      const t = start + 3n * 86_400n + 1_234n;
+      // released = ceil(floor(amount · 2^32 / duration) · elapsed / 2^32), computed here by hand.
+      const rate = (amount << 32n) / duration;
+      const released = (rate * (t - start) + (1n << 32n) - 1n) >> 32n;
+      expect(released).to.equal(531_620n); // 1,234,567 · 260,434 / 604,800 = 531,619.08…, rounded up
+      await time.setNextBlockTimestamp(t);
+      await expect(pools.connect(funder).cancelStream(poolId, start, start + duration))
+        .to.emit(pools, "StreamCancelled")
+        .withArgs(
+          poolId,
+          streamIdOf(funder.address, start, start + duration, true),
+          funder.address,
+          released,
+          amount - released,
+        );
+      await pools.accrue(poolId);
+      const paid = (await pools.claimable(poolId, R, alice)) + (await pools.claimable(poolId, R, bob));
+      // R holds all 531,620 (the unit completed by the rounding up reaches it at the accrual): 60 % = 318,972
+      // and 40 % = 212,648, no fraction left.
+      expect(paid).to.equal(531_620n);
+      expect(await usdc.balanceOf(pools)).to.equal(released);
+    });
   });
 
   describe("with amounts near 2^128", function () {
@@ -569,7 +820,7 @@ describe("RewardPools", function () {
       const { pools, funder, big, alice, bob } = env;
       const poolId = await poolOf(env, big, [[R, 1]]);
       const amount = 1n << 127n;
-      await pools.connect(funder).fundStream(poolId, amount, 1_000);
+      await pools.connect(funder).fundStream(poolId, amount, 1_000, false, 0);
       const start = BigInt(await time.latest());
       await time.increaseTo(start + 500n);
       const half = await pools.claimable(poolId, R, alice);
@@ -584,7 +835,7 @@ describe("RewardPools", function () {
       await pools.connect(alice).claim(poolId, [target(R, 0)], alice);
       await pools.connect(bob).claim(poolId, [target(R, 1)], bob);
       expect(await big.balanceOf(pools)).to.be.lessThanOrEqual(2n);
-      expect((await pools.pool(poolId)).streamRemaining).to.equal(0n);
+      expect((await pools.pool(poolId)).streaming).to.equal(0n);
     });
 
     it("reverts with PoolCapacityExceeded when the carried amount would pass the pool's capacity (2^128 - 1 pending); nothing changes", async function () {
@@ -605,10 +856,10 @@ describe("RewardPools", function () {
       const env = await loadFixture(tokensFixture);
       const { pools, funder, big } = env;
       const poolId = await poolOf(env, big, [[R, 1]]);
-      await pools.connect(funder).fundStream(poolId, U128_MAX, 100_000_000);
+      await pools.connect(funder).fundStream(poolId, U128_MAX, 100_000_000, false, 0);
       await time.setNextBlockTimestamp((await time.latest()) + 10);
       await expectUnchanged(env, poolId, big, async () =>
-        expect(pools.connect(funder).fundStream(poolId, 1n << 127n, 10))
+        expect(pools.connect(funder).fundStream(poolId, 1n << 127n, 10, false, 0))
           .to.be.revertedWithCustomError(pools, "PoolCapacityExceeded")
           .withArgs(poolId, 1n << 127n),
       );
@@ -634,7 +885,7 @@ describe("RewardPools", function () {
       await pools.connect(funder).fund(poolId, 1n << 127n); // index 2^167: half the range used
       const before = await pools.pool(poolId);
       const balance = await big.balanceOf(pools);
-      await expect(pools.connect(funder).fundStream(poolId, 1n << 127n, 100))
+      await expect(pools.connect(funder).fundStream(poolId, 1n << 127n, 100, false, 0))
         .to.be.revertedWithCustomError(pools, "PoolCapacityExceeded")
         .withArgs(poolId, 1n << 127n);
       expect(await big.balanceOf(pools)).to.equal(balance);
@@ -642,7 +893,7 @@ describe("RewardPools", function () {
       // What was accepted stays claimable, and the pool keeps working below its capacity.
       await time.increase(200);
       await expect(pools.connect(carol).claim(poolId, [target(C)], carol)).to.not.be.reverted;
-      await expect(pools.connect(funder).fundStream(poolId, 1n << 100n, 100)).to.not.be.reverted;
+      await expect(pools.connect(funder).fundStream(poolId, 1n << 100n, 100, false, 0)).to.not.be.reverted;
     });
   });
 });

@@ -64,6 +64,7 @@ interface IRewardPools {
         uint256 curationDelay;
         uint256 totalWeight;
         uint256 index;
+        /// @dev Time the streams are released up to; while no stream runs or is due, the last stored accrual.
         uint256 lastUpdate;
         /// @dev Released per second by the running streams, in token units times RATE_SCALE.
         uint256 rate;
@@ -157,7 +158,8 @@ interface IRewardPools {
         uint256 refunded
     );
     /// @notice The pool released its streams up to `lastUpdate` and distributed: the index is now `index`,
-    /// `carried` waits for the next distribution.
+    /// `carried` waits for the next distribution. Not emitted while no stream runs or is due: such an accrual has
+    /// nothing to release and stores nothing.
     event PoolAccrued(uint256 indexed poolId, uint256 index, uint256 lastUpdate, uint256 carried);
     /// @notice `artifact` was settled at pool index `index`: `keptScaled` more for its contributors, and
     /// `outflowScaled` passed on to its parents.
@@ -230,6 +232,8 @@ interface IRewardPools {
     error UnknownChange(uint256 poolId, uint256 changeId);
     /// @notice Change `changeId` can be executed from `executeAfter`.
     error ChangeNotDue(uint256 changeId, uint256 executeAfter);
+    /// @notice Change `changeId` could be executed until `expiredAt` and lapsed; the curator may announce it anew.
+    error ChangeExpired(uint256 changeId, uint256 expiredAt);
     /// @notice Amounts must be positive.
     error ZeroAmount();
     /// @notice A stream needs a positive duration.
@@ -298,9 +302,10 @@ interface IRewardPools {
     /// @notice Removes an artifact after settling what it earned so far; that stays claimable. Curator only.
     function remove(uint256 poolId, bytes32 artifact) external;
 
-    /// @notice Applies announced change `changeId` once its delay has passed. Anyone may call; all-or-nothing (a
-    /// step that no longer fits, e.g. admitting an artifact retracted meanwhile, reverts the whole change, which
-    /// the curator may then cancel).
+    /// @notice Applies announced change `changeId` once its delay has passed, within CHANGE_WINDOW after that (a
+    /// change nobody executes in time lapses, so no announcement lingers to apply at any later moment). Anyone may
+    /// call; all-or-nothing (a step that no longer fits, e.g. admitting an artifact retracted meanwhile, reverts
+    /// the whole change, which the curator may then cancel).
     function executeChange(uint256 poolId, uint256 changeId) external;
 
     /// @notice Withdraws announced change `changeId`. Curator only.
@@ -422,6 +427,9 @@ interface IRewardPools {
     /// @notice Longest curation delay, in seconds (30 days).
     function MAX_CURATION_DELAY() external view returns (uint256);
 
+    /// @notice How long an announced change stays executable once due, in seconds (7 days).
+    function CHANGE_WINDOW() external view returns (uint256);
+
     /// @notice Most stream ends one call processes.
     function MAX_ENDS_PER_ACCRUE() external view returns (uint256);
 
@@ -460,7 +468,8 @@ interface IRewardPools {
         bool cancelable
     ) external pure returns (bytes32);
 
-    /// @notice Amount received for cancelable stream `streamId` of `poolId` (0 if none, ended or cancelled).
+    /// @notice Amount received for cancelable stream `streamId` of `poolId` (0 if there is none or it was cancelled;
+    /// the record stays after the stream's end, when `cancelStream` refuses it with `StreamEnded`).
     function cancelableAmount(uint256 poolId, bytes32 streamId) external view returns (uint256);
 
     /// @notice The entry for stream end `end` in `poolId`'s list.

@@ -3,7 +3,7 @@ import type { ContractTransactionReceipt } from "ethers";
 import { KcError } from "../../src/errors";
 import { formatDuration, isoTime } from "../../src/format";
 import { parseAmount, parseDuration } from "../../src/parse";
-import { catchUp, eventOf, requirePool, streamEndHint } from "../../src/pools";
+import { catchUp, eventOf, pendingChanges, requirePool, streamEndHint } from "../../src/pools";
 import { signPermit, tokenInfo } from "../../src/token";
 import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId, required } from "./common";
 
@@ -59,6 +59,13 @@ kcTask<FundArgs>(
       hint = await streamEndHint(pools, poolId, now + duration, now, fromBlock);
     }
     const cancelable = args.cancelable;
+    const changes = await pendingChanges(pools, poolId, fromBlock);
+    if (changes.length > 0) {
+      status(
+        `note: pool #${poolId} has ${changes.length} announced curation change(s) not yet applied ` +
+          `(${changes.map((c) => `#${c.changeId}`).join(", ")}); they change who this money pays: see kc pool-changes`,
+      );
+    }
     const allowance: bigint = await token.contract.allowance(account!, poolsAddress);
     let approval: { method: "allowance" | "permit" | "approve"; txHash?: string };
     let receipt: ContractTransactionReceipt;

@@ -55,7 +55,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("kc CLI end to end on a hardhat node", function () {
   // Coverage instruments the contracts in-process; a separate node would run uninstrumented code.
   if (process.env.SOLIDITY_COVERAGE === "true") return;
-  this.timeout(180_000);
+  // Generous: every step is a separate Hardhat process, slow on a loaded 2-core machine.
+  this.timeout(300_000);
 
   let node: ChildProcess | undefined;
   let nodeLog = "";
@@ -67,6 +68,8 @@ describe("kc CLI end to end on a hardhat node", function () {
   let pools: string;
   let token: string;
   let poolId: string;
+  /** What the cancelled stream of the second pool released to its members. */
+  let secondReleased: bigint;
 
   function kc(...args: string[]): Promise<Run> {
     return new Promise((resolve, reject) => {
@@ -257,14 +260,81 @@ describe("kc CLI end to end on a hardhat node", function () {
     const before0 = await balanceOf(A0);
     const claim0 = await kcJson("claim", "--pool", poolId);
     expect(claim0.settled).to.deep.equal([SNIPPET]);
-    expect(BigInt(claim0.total)).to.be.closeTo(parseUnits("96.6", 18), 10n); // 60% of 108.5 + 31.5
-    expect((await balanceOf(A0)) - before0).to.equal(BigInt(claim0.total));
+    const total0 = BigInt(claim0.pools[0].total);
+    expect(total0).to.be.closeTo(parseUnits("96.6", 18), 10n); // 60% of 108.5 + 31.5
+    expect((await balanceOf(A0)) - before0).to.equal(total0);
 
     const before2 = await balanceOf(A2);
     const claim1 = await kcJson("claim", "--pool", poolId, "--from", "1", "--to", A2);
     expect(claim1).to.include({ account: A1, recipient: A2 });
-    expect(BigInt(claim1.total)).to.be.closeTo(parseUnits("43.4", 18), 10n); // 40% of 108.5
-    expect((await balanceOf(A2)) - before2).to.equal(BigInt(claim1.total));
+    const total1 = BigInt(claim1.pools[0].total);
+    expect(total1).to.be.closeTo(parseUnits("43.4", 18), 10n); // 40% of 108.5
+    expect((await balanceOf(A2)) - before2).to.equal(total1);
+  });
+
+  it("a pool with a curation delay: announce, list, execute when due, cancelable stream, claim across pools", async function () {
+    const created = await kcJson("pool-create", "--token", token, "--curation-delay", "1h");
+    expect(created).to.include({ curationDelay: "3600" });
+    const second = created.poolId as string;
+    const announced = await kcJson("pool-admit", "--pool", second, "--artifact", DATASET, "--weight", "1");
+    expect(announced).to.include({ changeId: "1", totalWeight: "0" });
+    const changes = await kcJson("pool-changes", "--pool", second);
+    expect(changes.changes).to.deep.equal([
+      {
+        changeId: "1",
+        executeAfter: announced.executeAfter,
+        ops: [{ artifact: DATASET, weight: "1", action: "admit" }],
+      },
+    ]);
+    const early = await kc("pool-execute", "--pool", second, "--change", "1");
+    expect(early.code).to.equal(1);
+    expect(early.stderr.trim()).to.match(
+      /^error: reverted: ChangeNotDue\(changeId=1, executeAfter=\d+\) — the change can be executed from /,
+    );
+    await provider.send("evm_increaseTime", [3_600]);
+    await provider.send("evm_mine", []);
+    const executed = await kcJson("pool-execute", "--pool", second, "--change", "1", "--from", "2");
+    expect(executed).to.include({ changeId: "1", steps: 1 });
+    expect((await kcJson("pool-changes", "--pool", second)).changes).to.deep.equal([]);
+
+    const stream = await kcJson(
+      "fund",
+      "--pool",
+      second,
+      "--amount",
+      "100",
+      "--duration",
+      "10d",
+      "--cancelable",
+    );
+    expect(stream).to.include({ cancelable: true });
+    const listed = await kcJson("pool-streams", "--pool", second);
+    expect(listed.streams).to.have.length(1);
+    expect(listed.streams[0]).to.include({
+      streamId: stream.streamId,
+      funder: A0,
+      cancelable: true,
+      status: "running",
+    });
+    await provider.send("evm_increaseTime", [86_400]);
+    await provider.send("evm_mine", []);
+    const before = await balanceOf(A0);
+    const cancelled = await kcJson("stream-cancel", "--pool", second, "--stream", stream.streamId);
+    const released = (secondReleased = BigInt(cancelled.released));
+    // What the schedule released by the cancelling block: ceil(rate × elapsed / 2^32), rate rounded down.
+    const cancelledAt = BigInt((await provider.getBlock(cancelled.blockNumber))!.timestamp);
+    const rate = (100n * TOKEN * 2n ** 32n) / 864_000n;
+    const elapsed = cancelledAt - BigInt(listed.streams[0].start);
+    expect(released).to.equal((rate * elapsed + 2n ** 32n - 1n) / 2n ** 32n);
+    expect(BigInt(cancelled.refunded)).to.equal(100n * TOKEN - released);
+    expect((await balanceOf(A0)) - before).to.equal(BigInt(cancelled.refunded));
+
+    // One transaction pays A0 from both pools.
+    await kcJson("fund", "--pool", poolId, "--amount", "10");
+    const both = await kcJson("claim");
+    expect(both.pools.map((p: { poolId: string }) => p.poolId)).to.deep.equal([poolId, second]);
+    const receipt = await provider.getTransactionReceipt(both.txHash);
+    expect(receipt!.status).to.equal(1);
   });
 
   it("show and pool-show report the artifact, its lineage and the pool", async function () {
@@ -278,9 +348,14 @@ describe("kc CLI end to end on a hardhat node", function () {
     expect(shown.stdout).to.match(/pools:\s+#1 weight 3 of 4 \(COMM\)/);
 
     const pool = await kcJson("pool-show", "--pool", poolId);
-    expect(pool).to.include({ funded: (140n * TOKEN).toString(), totalWeight: "4", symbol: "COMM" });
+    expect(pool).to.include({ funded: (150n * TOKEN).toString(), totalWeight: "4", symbol: "COMM" });
+    const second = await kcJson("pool-show", "--pool", "2");
+    expect(second).to.include({ curationDelay: "3600", totalWeight: "1" });
+    expect(BigInt(second.funded)).to.equal(secondReleased);
     const left = await balanceOf(pools);
-    expect(BigInt(pool.claimed) + left).to.equal(140n * TOKEN);
+    expect(BigInt(pool.claimed) + BigInt(second.claimed) + left).to.equal(
+      BigInt(pool.funded) + BigInt(second.funded),
+    );
     expect(left).to.be.at.most(10n); // only rounding dust stays
   });
 
