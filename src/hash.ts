@@ -1,8 +1,9 @@
 import { stat } from "node:fs/promises";
 
 import { KcError, show } from "./errors";
-import { type ContentHash, type Manifest, type Progress, hashTree, manifestTextDigest } from "./content/core";
+import { type ContentHash, type Manifest, type Progress, hashTree } from "./content/core";
 import { type NodeHashOptions, fsError, hashLocalPath, nodeSha256, walk } from "./content/node";
+import type { DigestScheme } from "./content/scheme";
 
 /**
  * Hashing files and folders on disk. The rules and both modes live in `./content/` (platform-free
@@ -11,6 +12,7 @@ import { type NodeHashOptions, fsError, hashLocalPath, nodeSha256, walk } from "
 
 export {
   DEFAULT_CONCURRENCY,
+  manifestTextDigest,
   UNIXFS_PROFILE,
   type ContentHash,
   type ContentTree,
@@ -82,12 +84,10 @@ export function manifestDigest(text: string): Digest {
   return `0x${Buffer.from(h.digest()).toString("hex")}`;
 }
 
-export { manifestTextDigest };
-
 /** One digest a piece of content has, with the scheme it was computed under. */
 export interface SchemeDigest {
   digest: Digest;
-  scheme: import("./content/scheme").DigestScheme;
+  scheme: DigestScheme;
   cid?: string;
 }
 
