@@ -162,11 +162,13 @@ async function main(): Promise<void> {
   // 2. Register the examples: hash locally, commit, (move time), reveal.
   const digestOf = new Map<string, string>();
   for (const a of ARTIFACTS) {
-    const { digest } = await hashPath(join(EXAMPLES, a.path));
+    // IPFS mode, as `kc register --path` does: the scheme tells anyone how to rebuild the CID.
+    const { digest, scheme } = await hashPath(join(EXAMPLES, a.path));
     digestOf.set(a.name, digest);
     await registerArtifact(hre, registry, person[a.owner], {
       digest,
       kind: parseKind(a.kind),
+      scheme,
       uri: `https://example.org/alder-creek/${a.path}`,
       contributors: a.contributors.map(([p, share]) => ({
         account: person[p].address,

@@ -1,6 +1,8 @@
+import { getBytes, hexlify } from "ethers";
 import type * as Basics from "multiformats/basics";
 
 import { KcError, show } from "./errors";
+import { lazyEsm } from "./esm";
 import { parseDigest } from "./parse";
 
 /**
@@ -43,13 +45,7 @@ export interface ParsedCid {
   codecName: string;
 }
 
-let loaded: Promise<typeof Basics> | undefined;
-const importEsm = new Function("specifier", "return import(specifier)") as (s: string) => Promise<unknown>;
-
-function multiformats(): Promise<typeof Basics> {
-  loaded ??= importEsm("multiformats/basics") as Promise<typeof Basics>;
-  return loaded;
-}
+const multiformats = lazyEsm<typeof Basics>("multiformats/basics");
 
 const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
 
@@ -85,7 +81,7 @@ export async function parseCid(cid: string): Promise<ParsedCid> {
   }
   const codecName = Object.entries(CODECS).find(([, c]) => c === parsed.code)?.[0] ?? hex(parsed.code);
   return {
-    digest: `0x${Buffer.from(digest).toString("hex")}`,
+    digest: hexlify(digest),
     version: parsed.version === 0 ? 0 : 1,
     codec: parsed.code,
     codecName,
@@ -107,7 +103,7 @@ export async function digestToCid(digest: string, options: ToCidOptions = {}): P
   if (version === 0 && codec !== "dag-pb") {
     throw new KcError(`a CIDv0 is always dag-pb; use version 1 for the ${codec} codec`);
   }
-  const multihash = Digest.create(SHA2_256, new Uint8Array(Buffer.from(parseDigest(digest).slice(2), "hex")));
+  const multihash = Digest.create(SHA2_256, getBytes(parseDigest(digest)));
   const cid = version === 0 ? CID.createV0(multihash) : CID.createV1(CODECS[codec], multihash);
   return cid.toString();
 }

@@ -1,46 +1,26 @@
-import { digestToCid, parseCid } from "../../src/cid";
+import { parseCid } from "../../src/cid";
 import { KcError } from "../../src/errors";
-import { type Progress, buildManifest, hashPath } from "../../src/hash";
-import { type CommonArgs, type Ctx, keyValues, kcTask } from "./common";
+import { FOLDER_HASH_RULES, SCHEME_NAMES, hashPath, ipfsUriOf } from "../../src/hash";
+import { type CommonArgs, keyValues, kcTask } from "./common";
+import { type HashFlags, addHashFlags, hashOptionsOf, progressReporter } from "./content";
 
-interface HashArgs extends CommonArgs {
+interface HashArgs extends CommonArgs, HashFlags {
   path?: string;
   cid?: string;
   manifest: boolean;
 }
 
-/** Files below this size hash too fast for progress output to be worth a line. */
-const PROGRESS_FROM_BYTES = 32 * 1024 * 1024;
-
-/** Progress on stderr: rewritten in place on a terminal, a line per 10% otherwise (CI logs). */
-export function progressReporter(status: Ctx["status"], label: string): Progress {
-  let lastPercent = 0;
-  let lastTime = 0;
-  return (done, total) => {
-    if (total < PROGRESS_FROM_BYTES) return;
-    const percent = Math.floor((done / total) * 100);
-    const mib = (n: number) => (n / 1024 / 1024).toFixed(0);
-    const text = `${label} ${percent}% (${mib(done)} / ${mib(total)} MiB)`;
-    if (process.stderr.isTTY) {
-      if (Date.now() - lastTime < 200 && done < total) return;
-      lastTime = Date.now();
-      process.stderr.write(`\r${text}${done >= total ? "\n" : ""}`);
-    } else if (Math.floor(percent / 10) > Math.floor(lastPercent / 10)) {
-      lastPercent = percent;
-      status(text);
-    }
-  };
-}
-
 kcTask<HashArgs>(
   "hash",
-  "Print the digest of a file or folder (canonical manifest), or of a sha2-256 IPFS CID",
+  "Print the digest and CID of a file or folder (IPFS mode by default, or --mode manifest), or of a CID",
   {},
   (t) =>
-    t
-      .addOptionalPositionalParam("path", "File or folder to hash")
-      .addOptionalParam("cid", "An IPFS CID (v0 Qm… or v1 b…) whose sha2-256 digest to print")
-      .addFlag("manifest", "For a folder, also print the manifest lines that were hashed"),
+    addHashFlags(
+      t
+        .addOptionalPositionalParam("path", "File or folder to hash")
+        .addOptionalParam("cid", "An IPFS CID (v0 Qm… or v1 b…) whose sha2-256 digest to print")
+        .addFlag("manifest", "Also print the rules, the excludes and (manifest mode) the manifest lines"),
+    ),
   async (args, { say, status }) => {
     if (args.path !== undefined && args.cid !== undefined)
       throw new KcError("give a path or --cid, not both");
@@ -49,7 +29,7 @@ kcTask<HashArgs>(
       const note =
         parsed.codecName === "raw"
           ? undefined
-          : `a ${parsed.codecName} CID names an encoded block: its digest differs from kc hash of the same file`;
+          : `a ${parsed.codecName} CID names an encoded block, not a file's bytes: register it with --scheme unixfs`;
       for (const line of keyValues([
         ["digest", parsed.digest],
         ["cid", `${args.cid.trim()} (v${parsed.version}, ${parsed.codecName})`],
@@ -66,25 +46,45 @@ kcTask<HashArgs>(
       };
     }
     if (args.path === undefined) throw new KcError("give a file or folder to hash, or --cid <cid>");
-    const result = await hashPath(args.path, progressReporter(status, `hashing ${args.path}`));
-    // Only a single file's raw CID names the same bytes; a folder digest is ours, not IPFS's.
-    const cid = result.kind === "file" ? await digestToCid(result.digest) : undefined;
+    const options = hashOptionsOf(args, progressReporter(status, `hashing ${args.path}`));
+    const result = await hashPath(args.path, options);
+    const uri = await ipfsUriOf(result.digest, result.scheme);
+    const excluded = result.excluded ?? [];
     for (const line of keyValues([
       ["digest", result.digest],
+      ["scheme", `${SCHEME_NAMES[result.scheme]} (${result.mode} mode)`],
+      ["cid", result.cid ?? "none (a manifest digest has no IPFS form)"],
+      ...(uri ? [["uri", uri] as [string, string]] : []),
       ["kind", result.kind],
       ["files", result.files],
       ["bytes", result.bytes],
-      ...(cid ? [["cid", `${cid} (raw, CIDv1)`] as [string, string]] : []),
+      ...(result.kind === "folder"
+        ? [["excluded", excluded.length ? excluded.join(", ") : "nothing"] as [string, string]]
+        : []),
     ])) {
       say(line);
     }
-    let manifest: { path: string; sha256: string; bytes: bigint }[] | undefined;
     if (args.manifest && result.kind === "folder") {
-      manifest = (await buildManifest(args.path)).entries;
       say();
-      say("manifest (path, sha256 of the file; the digest is the sha256 of these lines):");
-      for (const entry of manifest) say(`  ${entry.path}  ${entry.sha256}`);
+      say("rules:");
+      for (const rule of FOLDER_HASH_RULES) say(`  - ${rule}`);
+      say(`exclude patterns in force: ${(result.patterns ?? []).join(" ") || "none"}`);
+      if (result.manifest) {
+        say("manifest (path, sha256 of the file; the digest is the sha256 of these lines):");
+        for (const entry of result.manifest.entries) say(`  ${entry.path}  ${entry.sha256}`);
+      }
     }
-    return { ...result, cid, manifest };
+    return {
+      digest: result.digest,
+      scheme: SCHEME_NAMES[result.scheme],
+      mode: result.mode,
+      cid: result.cid ?? null,
+      uri: uri ?? null,
+      kind: result.kind,
+      files: result.files,
+      bytes: result.bytes,
+      ...(result.kind === "folder" ? { excluded, patterns: result.patterns } : {}),
+      ...(args.manifest && result.manifest ? { manifest: result.manifest.entries } : {}),
+    };
   },
 );

@@ -3,6 +3,7 @@ import "./deploy";
 import "./hash";
 import "./register";
 import "./show";
+import "./verify";
 import "./pool";
 import "./fund";
 import "./claim";

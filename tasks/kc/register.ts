@@ -1,15 +1,17 @@
 import { KcError } from "../../src/errors";
 import { formatBps } from "../../src/format";
-import { hashPath } from "../../src/hash";
+import { parseStatedDigest } from "../../src/content/ref";
+import { SCHEME_MEANING, SCHEME_NAMES, cidOf, hashPath } from "../../src/hash";
 import { KINDS, parseBps, parseContributors, parseDigest, parseKind } from "../../src/parse";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { registerArtifact } from "../../src/register";
 import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
-import { progressReporter } from "./hash";
+import { type HashFlags, addHashFlags, hashOptionsOf, progressReporter } from "./content";
 
-interface RegisterArgs extends CommonArgs {
+interface RegisterArgs extends CommonArgs, HashFlags {
   path?: string;
   digest?: string;
+  scheme?: string;
   kind?: string;
   uri: string;
   contributors?: string;
@@ -25,9 +27,16 @@ kcTask<RegisterArgs>(
   "Register a file, folder or digest as an artifact (commit-reveal is done for you when the deployment needs it)",
   { chain: true, signer: true },
   (t) =>
-    t
+    addHashFlags(t)
       .addOptionalParam("path", "File or folder to hash and register")
-      .addOptionalParam("digest", "Digest (0x + 64 hex) or sha2-256 CID to register, instead of --path")
+      .addOptionalParam(
+        "digest",
+        "Digest (0x + 64 hex, needs --scheme) or sha2-256 CID to register, instead of --path",
+      )
+      .addOptionalParam(
+        "scheme",
+        `With --digest: what its bytes are, ${SCHEME_NAMES.join(", ")} (needed for 0x digests and dag-pb CIDs)`,
+      )
       .addOptionalParam("kind", `What it is: ${KINDS.join(", ")}`)
       .addOptionalParam("uri", "Where the content or its metadata lives (ipfs://, ar://, https://)", "")
       .addOptionalParam("contributors", "address:share,… (default: the sender with share 1)")
@@ -54,16 +63,24 @@ kcTask<RegisterArgs>(
     const secret = args.secret === undefined ? undefined : parseDigest(args.secret, "--secret");
     const explicitContributors =
       args.contributors === undefined ? undefined : parseContributors(args.contributors);
-    const digest =
+    if (args.path !== undefined && args.scheme !== undefined) {
+      throw new KcError("--scheme goes with --digest; with --path the scheme follows from --mode");
+    }
+    if (args.digest !== undefined && args.mode !== undefined) {
+      throw new KcError("--mode goes with --path; with --digest say what it is with --scheme");
+    }
+    const { digest, scheme } =
       args.digest !== undefined
-        ? await parseArtifactRef(args.digest, "--digest")
-        : (await hashPath(args.path!, progressReporter(status, `hashing ${args.path}`))).digest;
+        ? await parseStatedDigest(args.digest, args.scheme)
+        : await hashPath(args.path!, hashOptionsOf(args, progressReporter(status, `hashing ${args.path}`)));
+    const cid = await cidOf(digest, scheme);
 
     const { registry, signer, account } = await contractsFor(args, hre, true);
     const contributors = explicitContributors ?? [{ account: account!, share: 1n }];
     const input = {
       digest,
       kind,
+      scheme,
       uri: args.uri,
       contributors,
       parents,
@@ -79,6 +96,8 @@ kcTask<RegisterArgs>(
       `${((Number(share) / Number(total)) * 100).toFixed(2).replace(/\.?0+$/, "")}%`;
     say(`Registered ${digest} (${KINDS[kind]}${versionOf ? `, next version of ${versionOf}` : ""})`);
     for (const line of keyValues([
+      ["scheme", `${SCHEME_NAMES[scheme]}: ${SCHEME_MEANING[scheme]}`],
+      ["cid", cid ? `${cid} (ipfs://${cid})` : "none (a manifest digest has no IPFS form)"],
       ["owner", account!],
       ["uri", args.uri || "(none)"],
       ["contributors", contributors.map((c) => `${c.account} ${c.share} (${pct(c.share)})`).join(", ")],
@@ -102,6 +121,8 @@ kcTask<RegisterArgs>(
     return {
       digest,
       kind: KINDS[kind],
+      scheme: SCHEME_NAMES[scheme],
+      cid: cid ?? null,
       uri: args.uri,
       owner: account,
       contributors,

@@ -5,13 +5,14 @@ import { ZeroHash } from "ethers";
 import { KcError } from "../../src/errors";
 import { loadRegistryIndex, poolsOfArtifact } from "../../src/events";
 import { formatBps, short } from "../../src/format";
-import { hashPath } from "../../src/hash";
+import { type HashResult, SCHEME_NAMES, cidOf, hashPath } from "../../src/hash";
 import { KINDS, kindName } from "../../src/parse";
 import { parseArtifactRef } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
 import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
+import { type HashFlags, addHashFlags, hashOptionsOf } from "./content";
 
-interface ShowArgs extends CommonArgs {
+interface ShowArgs extends CommonArgs, HashFlags {
   artifact?: string;
 }
 
@@ -19,16 +20,22 @@ kcTask<ShowArgs>(
   "show",
   "Show an artifact: owner, kind, URI, contributors, lineage, versions and pools",
   { chain: true },
-  (t) => t.addOptionalPositionalParam("artifact", "Digest, sha2-256 CID, or a file/folder to hash"),
+  (t) =>
+    addHashFlags(t.addOptionalPositionalParam("artifact", "Digest, sha2-256 CID, or a file/folder to hash")),
   async (args, { hre, say }) => {
     const ref = required(args.artifact, "artifact", "0x… (as a positional argument)");
     const looksLikeRef = /^(0x|Qm|b)/.test(ref.trim()) || /^[0-9a-fA-F]{64}$/.test(ref.trim());
-    const digest =
-      !looksLikeRef && existsSync(ref)
-        ? (await hashPath(ref)).digest
-        : await parseArtifactRef(ref, "artifact");
+    const isPath = !looksLikeRef && existsSync(ref);
+    let digest = isPath
+      ? (await hashPath(ref, hashOptionsOf(args))).digest
+      : await parseArtifactRef(ref, "artifact");
 
     const { registry, pools, chainId, fromBlock } = await contractsFor(args, hre, false);
+    if (isPath && args.mode === undefined && !(await registry.exists(digest))) {
+      // Registered before IPFS mode became the default, or on purpose in manifest mode.
+      const manifest: HashResult = await hashPath(ref, { ...hashOptionsOf(args), mode: "manifest" });
+      if (await registry.exists(manifest.digest)) digest = manifest.digest;
+    }
     if (!(await registry.exists(digest)))
       throw new KcError(`artifact ${digest} is not registered on chain ${chainId}`);
     const [info, slots, parents, previous, next, latest, index, poolIds] = await Promise.all([
@@ -76,9 +83,14 @@ kcTask<ShowArgs>(
       next: next === ZeroHash ? null : next,
       latest,
     };
+    const scheme = Number(info.scheme);
+    const cid = (await cidOf(digest, scheme)) ?? null;
     const result = {
       digest,
       kind: KINDS[Number(info.kind)],
+      scheme: SCHEME_NAMES[scheme] ?? String(scheme),
+      cid,
+      ipfs: cid ? `ipfs://${cid}` : null,
       owner: info.owner,
       registrant: record?.registrant ?? null,
       uri: record?.uri ?? null,
@@ -99,6 +111,8 @@ kcTask<ShowArgs>(
     say(`Artifact ${digest} (${result.kind})`);
     const indent = " ".repeat("contributors: ".length + 2);
     const lines = keyValues([
+      ["scheme", result.scheme],
+      ["cid", cid ? `${cid}  ipfs://${cid}` : "none (a manifest digest has no IPFS form)"],
       ["owner", info.owner],
       ["registered", record ? `block ${record.blockNumber}, tx ${record.txHash}` : "(event not found)"],
       ["uri", result.uri || "(none)"],

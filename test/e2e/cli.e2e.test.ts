@@ -25,7 +25,10 @@ const A0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const A1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const A2 = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const A0_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const DATASET = "0xf714f859a4c21034672d08945ca4cc22e7f32615f5427f06e1508ba9861c233b";
+/** examples/river-dataset in the default IPFS mode (unixfs-v1-2025), and its CID. */
+const DATASET = "0x1d86cb19bff4a347fd958ae421859ef44b433f32513bfeef3c07f1b0335aac64";
+const DATASET_CID = "bafybeia5q3frtp7uund73fmk4qqylhxujnbt6msrhp7o6pah6gydgwvmmq";
+const DATASET_MANIFEST = "0xf714f859a4c21034672d08945ca4cc22e7f32615f5427f06e1508ba9861c233b";
 const SNIPPET = "0x8810316a2f6c9c38422bf3e1e5c1621426d9a89f29707d703d309a84be545e69";
 const UNREGISTERED = "0x" + "ab".repeat(32);
 const TOKEN = 10n ** 18n;
@@ -144,7 +147,17 @@ describe("kc CLI end to end on a hardhat node", function () {
 
   it("hash prints the pinned digest of a folder and of a CID", async function () {
     const folder = await kcJson("hash", "examples/river-dataset");
-    expect(folder).to.include({ digest: DATASET, kind: "folder", files: 2, bytes: "2192" });
+    expect(folder).to.include({
+      digest: DATASET,
+      scheme: "unixfs",
+      cid: DATASET_CID,
+      uri: `ipfs://${DATASET_CID}`,
+      kind: "folder",
+      files: 2,
+      bytes: "2192",
+    });
+    const manifest = await kcJson("hash", "examples/river-dataset", "--mode", "manifest");
+    expect(manifest).to.include({ digest: DATASET_MANIFEST, scheme: "manifest", cid: null });
     const cid = await kcJson("hash", "--cid", "bafkreieicaywul3mtq4eek7t4hs4cyque3m2rhzjob6xapjqtkcl4vc6ne");
     expect(cid).to.include({ digest: SNIPPET, codec: "raw", version: 1 });
   });
@@ -175,7 +188,14 @@ describe("kc CLI end to end on a hardhat node", function () {
       "--min-upstream",
       "10%",
     );
-    expect(dataset).to.include({ digest: DATASET, kind: "dataset", owner: A0, minUpstreamBps: 1000 });
+    expect(dataset).to.include({
+      digest: DATASET,
+      scheme: "unixfs",
+      cid: DATASET_CID,
+      kind: "dataset",
+      owner: A0,
+      minUpstreamBps: 1000,
+    });
     expect(dataset.commit.txHash).to.match(/^0x[0-9a-f]{64}$/);
     expect(dataset.commit.waited).to.be.at.least(2);
 
@@ -192,7 +212,12 @@ describe("kc CLI end to end on a hardhat node", function () {
       "--min-upstream",
       "10%",
     );
-    expect(snippet).to.deep.include({ digest: SNIPPET, parents: [DATASET], upstreamBps: 1000 });
+    expect(snippet).to.deep.include({
+      digest: SNIPPET,
+      scheme: "raw",
+      parents: [DATASET],
+      upstreamBps: 1000,
+    });
     expect(snippet.contributors).to.deep.equal([{ account: A0, share: "1" }]);
 
     const registered = new Contract(registry, ["function exists(bytes32) view returns (bool)"], provider);
@@ -316,6 +341,9 @@ describe("kc CLI end to end on a hardhat node", function () {
     const shown = await kc("show", DATASET);
     expect(shown.code).to.equal(0);
     expect(shown.stdout).to.include(`Artifact ${DATASET} (dataset)`);
+    expect(shown.stdout).to.match(
+      new RegExp(`scheme:\\s+unixfs\\n\\s+cid:\\s+${DATASET_CID}  ipfs://${DATASET_CID}`),
+    );
     expect(shown.stdout).to.match(/children:\s+0x8810316a.* \(code, gives 10%\)/);
     expect(shown.stdout).to.match(/pools:\s+#1 weight 3 of 4 \(COMM\)/);
 
@@ -329,6 +357,22 @@ describe("kc CLI end to end on a hardhat node", function () {
       BigInt(pool.funded) + BigInt(second.funded),
     );
     expect(left).to.be.at.most(10n); // only rounding dust stays
+  });
+
+  it("verify tells whether content matches, in which scheme, and how it is registered", async function () {
+    const byPath = await kcJson("verify", "examples/river-dataset", DATASET_CID);
+    expect(byPath.match).to.deep.equal({ digest: DATASET, scheme: "unixfs" });
+    expect(byPath.registered).to.deep.equal([{ digest: DATASET, scheme: "unixfs", owner: A0 }]);
+    const manifest = await kcJson("verify", "examples/river-dataset", DATASET_MANIFEST, "--offline");
+    expect(manifest).to.deep.include({
+      match: { digest: DATASET_MANIFEST, scheme: "manifest" },
+      registered: null,
+    });
+    const wrong = await kc("verify", "examples/river-dataset", SNIPPET);
+    expect(wrong.code).to.equal(1);
+    expect(wrong.stderr.trim()).to.match(
+      new RegExp(`^error: examples/river-dataset does not match ${SNIPPET}: `),
+    );
   });
 
   it("bad input gives one clear line, a non-zero exit, and sends nothing", async function () {
@@ -367,6 +411,18 @@ describe("kc CLI end to end on a hardhat node", function () {
         /^error: unknown kind poem \(expected one of/,
       ],
       [["fund", "--pool", "1", "--amount", "1.5.2"], /^error: not an amount: 1\.5\.2/],
+      [
+        ["register", "--digest", UNREGISTERED, "--kind", "other"],
+        /^error: a bare digest does not say what bytes it is the SHA-256 of; add --scheme with one of: raw/,
+      ],
+      [
+        ["register", "--digest", "QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR", "--kind", "other"],
+        /^error: QmbWq\S+ is a dag-pb CID: its digest is the SHA-256 of an encoded UnixFS root block, not of the file's bytes; a CIDv0 .*add --scheme unixfs/,
+      ],
+      [
+        ["register", "--path", "examples/river-dataset", "--kind", "dataset", "--mode", "car"],
+        /^error: unknown mode car: use ipfs or manifest$/,
+      ],
     ];
     const runs = await Promise.all(cases.map(([args]) => kc(...args)));
     runs.forEach((run, i) => {
