@@ -8,7 +8,8 @@
  * 1,048,576-leaf tree (test/ScoredPrograms.gas.test.ts also claims from a real 2^12-leaf tree built by src/epochs).
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { ContractTransactionResponse, Signer } from "ethers";
+import type { ContractTransactionResponse } from "ethers";
+import type { HardhatEthersSigner as Signer } from "@nomicfoundation/hardhat-ethers/signers";
 
 import { hashPairInto, leafHex } from "../src/epochs/merkle";
 

@@ -13,16 +13,15 @@ import { keccakInto } from "./keccak";
 
 const scratch = new Uint8Array(64);
 
-/** Writes the leaf of (account, amount) to out[offset..offset+32); `account` is 20 bytes. */
-export function leafInto(account: Uint8Array, amount: bigint, out: Uint8Array, offset: number): void {
-  scratch.fill(0);
-  scratch.set(account, 12);
-  let v = amount;
-  for (let i = 63; i >= 32 && v > 0n; i--) {
-    scratch[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  if (v > 0n) throw new RangeError(`amount does not fit in a uint256: ${amount}`);
+const ZERO_PAD = "000000000000000000000000";
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/** Writes the leaf of (account, amount) to out[offset..offset+32); `account` is 40 lowercase hex digits. */
+export function leafInto(accountHex: string, amount: bigint, out: Uint8Array, offset: number): void {
+  if (amount < 0n || amount > MAX_UINT256)
+    throw new RangeError(`amount does not fit in a uint256: ${amount}`);
+  // abi.encode(address, uint256): one hex parse is much faster than 64 BigInt byte extractions.
+  scratch.set(Buffer.from(ZERO_PAD + accountHex + amount.toString(16).padStart(64, "0"), "hex"), 0);
   keccakInto(scratch, 0, 64, scratch, 0);
   keccakInto(scratch, 0, 32, out, offset);
 }
@@ -30,7 +29,7 @@ export function leafInto(account: Uint8Array, amount: bigint, out: Uint8Array, o
 /** 0x-hex leaf of (account, amount), for tests and single lookups. */
 export function leafHex(account: string, amount: bigint): string {
   const out = new Uint8Array(32);
-  leafInto(Buffer.from(account.slice(2), "hex"), amount, out, 0);
+  leafInto(account.slice(2).toLowerCase(), amount, out, 0);
   return `0x${Buffer.from(out).toString("hex")}`;
 }
 
@@ -108,6 +107,25 @@ export function proofBytes(tree: Tree, index: number): Uint8Array {
   }
   const out = new Uint8Array(parts.length * 32);
   parts.forEach((p, k) => out.set(p, k * 32));
+  return out;
+}
+
+/** Every level as hex, so proofs of many leaves are string slices (what writing a million proofs needs). */
+export function levelsHex(tree: Tree): string[] {
+  return tree.levels
+    .slice(0, -1)
+    .map((level) => Buffer.from(level.buffer, level.byteOffset, level.length).toString("hex"));
+}
+
+/** The proof of leaf `index` as one hex string (64 digits per sibling, bottom up), from {@link levelsHex}. */
+export function proofHexConcat(levels: string[], index: number): string {
+  let out = "";
+  let i = index;
+  for (let l = 0; l < levels.length; l++) {
+    const sibling = i ^ 1;
+    if (sibling * 64 < levels[l].length) out += levels[l].slice(sibling * 64, sibling * 64 + 64);
+    i >>= 1;
+  }
   return out;
 }
 
