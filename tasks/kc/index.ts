@@ -6,3 +6,4 @@ import "./show";
 import "./pool";
 import "./fund";
 import "./claim";
+import "./epoch";
