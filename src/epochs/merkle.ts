@@ -11,17 +11,18 @@ import { keccakInto } from "./keccak";
  * Hashes live in flat Uint8Arrays (32 bytes per node), so a million leaves cost 64 MB, not a million objects.
  */
 
-const scratch = new Uint8Array(64);
+const scratch = Buffer.alloc(64);
 
-const ZERO_PAD = "000000000000000000000000";
 const MAX_UINT256 = (1n << 256n) - 1n;
 
 /** Writes the leaf of (account, amount) to out[offset..offset+32); `account` is 40 lowercase hex digits. */
 export function leafInto(accountHex: string, amount: bigint, out: Uint8Array, offset: number): void {
   if (amount < 0n || amount > MAX_UINT256)
     throw new RangeError(`amount does not fit in a uint256: ${amount}`);
-  // abi.encode(address, uint256): one hex parse is much faster than 64 BigInt byte extractions.
-  scratch.set(Buffer.from(ZERO_PAD + accountHex + amount.toString(16).padStart(64, "0"), "hex"), 0);
+  // abi.encode(address, uint256), parsed from hex in place: much faster than 32 BigInt byte extractions.
+  scratch.fill(0, 0, 12);
+  if (scratch.write(accountHex, 12, 20, "hex") !== 20) throw new RangeError(`not an address: 0x${accountHex}`);
+  scratch.write(amount.toString(16).padStart(64, "0"), 32, 32, "hex");
   keccakInto(scratch, 0, 64, scratch, 0);
   keccakInto(scratch, 0, 32, out, offset);
 }
