@@ -156,6 +156,16 @@ describe("ScoredPrograms", function () {
         .withArgs(2n, funder.address, 1000n, 990n);
       expect((await programs.program(2n)).received).to.equal(990n);
     });
+    it("reverts with NothingReceived when the token delivers nothing", async function () {
+      const { programs, scorer, guardian, funder } = await loadFixture(programsFixture);
+      const all = await ethers.deployContract("FeeOnTransferToken", [10_000]);
+      await all.mint(funder.address, 1000n);
+      await all.connect(funder).approve(programs, ethers.MaxUint256);
+      await programs.createProgram(all, scorer, guardian, 0);
+      await expect(programs.connect(funder).fund(2n, 1000n))
+        .to.be.revertedWithCustomError(programs, "NothingReceived")
+        .withArgs(2n);
+    });
     it("reverts on zero, on nothing received and on an unknown program", async function () {
       const { programs, id, funder } = await loadFixture(programsFixture);
       await expect(programs.connect(funder).fund(id, 0)).to.be.revertedWithCustomError(
