@@ -361,7 +361,7 @@ describe("kc scored epochs end to end on a hardhat node", function () {
       /budget .* is more than program #1 has not yet allocated/,
     );
     await expectFails(
-      ["epoch-post", "--program", programId, "--dir", dir, "--from", "2"],
+      ["epoch-post", "--program", programId, "--dir", dir, "--epoch", "2", "--from", "2"],
       /NotScorer|scorer/,
     );
     await expectFails(
