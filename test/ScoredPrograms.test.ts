@@ -575,6 +575,40 @@ describe("ScoredPrograms", function () {
     });
   });
 
+  describe("reentrancy", function () {
+    it("a token re-entering claim or fund during a claim is refused by the guard", async function () {
+      const f = await loadFixture(programsFixture);
+      const { programs, scorer, guardian, funder, alice } = f;
+      const reent = await ethers.deployContract("ReentrantToken");
+      await reent.mint(funder.address, 1000n);
+      await reent.connect(funder).approve(programs, ethers.MaxUint256);
+      await programs.createProgram(reent, scorer, guardian, 0);
+      await programs.connect(funder).fund(2n, 1000n);
+      const t = treeOf([
+        [alice.address, 600n],
+        [f.bob.address, 400n],
+      ]);
+      await programs.connect(scorer).post(2n, 1, t.root, t.total, HASH_U, URI_U, HASH_A, URI_A);
+      const again = programs.interface.encodeFunctionData("claim", [
+        2n,
+        f.bob.address,
+        400n,
+        t.proof(f.bob.address),
+      ]);
+      await reent.setHook(programs, again, true);
+      await expect(programs.claim(2n, alice, 600n, t.proof(alice.address))).to.be.revertedWithCustomError(
+        programs,
+        "ReentrancyGuardReentrantCall",
+      );
+      const fundAgain = programs.interface.encodeFunctionData("fund", [2n, 1n]);
+      await reent.setHook(programs, fundAgain, true);
+      await expect(programs.claim(2n, alice, 600n, t.proof(alice.address))).to.be.revertedWithCustomError(
+        programs,
+        "ReentrancyGuardReentrantCall",
+      );
+    });
+  });
+
   describe("multicall", function () {
     it("claims several programs in one transaction", async function () {
       const f = await loadFixture(programsFixture);
