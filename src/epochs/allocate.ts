@@ -33,9 +33,16 @@ function gcdNumber(a: number, b: number): number {
 }
 
 function gcd(a: bigint, b: bigint): bigint {
+  // Denominators are lcms of share totals: almost always small enough for exact float arithmetic.
+  if (a <= MAX_SAFE && b <= MAX_SAFE) return BigInt(gcdNumber(Number(a), Number(b)));
   while (b !== 0n) [a, b] = [b, a % b];
   return a;
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** BigInt(i) for small i without allocating a new BigInt each time. */
+const SMALL: bigint[] = Array.from({ length: 10_001 }, (_, i) => BigInt(i));
+const big = (i: number): bigint => (i <= 10_000 ? SMALL[i] : BigInt(i));
 
 /** Allocates `distributable` for `usage` over `snapshot`; `onProgress(done, total)` per 65,536 artifacts. */
 export function allocateEpoch(
@@ -109,8 +116,8 @@ export function allocateEpoch(
     const bps = upstreamBps[i];
     const k = parentStart[i + 1] - parentStart[i];
     if (bps !== 0 && k !== 0) {
-      const upstream = (inflowI * BigInt(bps)) / 10_000n;
-      const part = upstream / BigInt(k);
+      const upstream = (inflowI * big(bps)) / 10_000n;
+      const part = upstream / big(k);
       toContributors -= upstream;
       for (let j = parentStart[i]; j < parentStart[i + 1]; j++) {
         const p = parents[j];
@@ -120,10 +127,10 @@ export function allocateEpoch(
     }
     let totalShares = 0;
     for (let s = contribStart[i]; s < contribStart[i + 1]; s++) totalShares += contribShare[s];
-    const t = BigInt(totalShares);
+    const t = big(totalShares);
     for (let s = contribStart[i]; s < contribStart[i + 1]; s++) {
       const a = contribAccount[s];
-      const num = toContributors * BigInt(contribShare[s]);
+      const num = toContributors * big(contribShare[s]);
       const den = accDen[a];
       if (den === undefined) {
         accNum[a] = num;
