@@ -21,6 +21,7 @@ import { parseKind } from "../src/parse";
 import { registerArtifact } from "../src/register";
 import { eventOf } from "../src/pools";
 import { tokenInfo } from "../src/token";
+import { scoredEpochSection } from "./demoEpoch";
 
 const EXAMPLES = join(__dirname, "..", "examples");
 const DAY = 86_400;
@@ -378,6 +379,8 @@ async function main(): Promise<void> {
     if (got !== claimed) walletsMatch = false;
   }
   check(walletsMatch, "every wallet received exactly what its claims say");
+  out();
+  await scoredEpochSection(hre, { registry, token, treasury, people: person, out, indent, check });
   out();
   out(
     `Done in ${((Date.now() - started) / 1000).toFixed(1)}s.${failures ? ` ${failures} check(s) FAILED.` : ""}`,

@@ -13,6 +13,7 @@ import { KcError } from "./errors";
 export const ERROR_ABI_SOURCES: readonly string[] = [
   "contracts/KnowledgeRegistry.sol:KnowledgeRegistry",
   "contracts/RewardPools.sol:RewardPools",
+  "contracts/ScoredPrograms.sol:ScoredPrograms",
   "contracts/CommunityToken.sol:CommunityToken",
   "@openzeppelin/contracts/interfaces/draft-IERC6093.sol:IERC20Errors",
   "@openzeppelin/contracts/interfaces/draft-IERC6093.sol:IERC721Errors",

@@ -1,9 +1,11 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 import RewardPoolsModule from "./RewardPools";
+import ScoredProgramsModule from "./ScoredPrograms";
 
-/** The whole suite: registry and pools. Add CommunityToken separately on local and test networks. */
+/** The whole suite: registry, pools and scored programs. Add CommunityToken separately on local and test networks. */
 export default buildModule("KnowledgeCommons", (m) => {
   const { registry, pools } = m.useModule(RewardPoolsModule);
-  return { registry, pools };
+  const { programs } = m.useModule(ScoredProgramsModule);
+  return { registry, pools, programs };
 });

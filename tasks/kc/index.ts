@@ -8,3 +8,4 @@ import "./pool";
 import "./fund";
 import "./claim";
 import "./stream";
+import "./epoch";
