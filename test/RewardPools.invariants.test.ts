@@ -44,9 +44,11 @@ import type { KnowledgeRegistry, MockERC20, PoolsInspector, RewardPools } from "
 
 // Under coverage every opcode is instrumented and ~20x slower; there a few sequences cover the lines.
 const NUM_RUNS = Number(process.env.POOLS_FC_RUNS ?? (process.env.SOLIDITY_COVERAGE ? 12 : 300));
-const MAX_OPS = Number(process.env.POOLS_FC_MAX_OPS ?? 14);
+const MAX_OPS = Number(process.env.POOLS_FC_MAX_OPS ?? 8);
 const SEED =
   process.env.POOLS_FC_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.POOLS_FC_SEED);
+/** Print the running numbers every this many sequences (0: only at the end). */
+const PROGRESS = Number(process.env.POOLS_FC_PROGRESS ?? 0);
 /** Streams per sequence stay below MAX_ENDS_PER_ACCRUE, so no call reverts AccrualBehind. */
 const MAX_STREAMS = 24;
 
@@ -878,8 +880,36 @@ class Harness {
     const { pools, inspector } = this.env;
     const owedByToken = new Map<number, Q>();
     const balanceByToken = new Map<number, bigint>();
+    // One call reads every view of every pool; the inspector adds balances and the call's timestamp.
+    const iface = pools.interface;
+    const perPool = 1 + DIGESTS.length + 2 * ALL_SLOTS.length;
+    const calls = this.pools.flatMap((state) => [
+      iface.encodeFunctionData("pool", [state.id]),
+      ...DIGESTS.map((d) => iface.encodeFunctionData("member", [state.id, d])),
+      ...ALL_SLOTS.map((t) => iface.encodeFunctionData("claimed", [state.id, t.artifact, t.slot])),
+      ...ALL_SLOTS.map((t) => iface.encodeFunctionData("claimableBySlot", [state.id, t.artifact, t.slot])),
+    ]);
+    const all = await pools.multicall.staticCall(calls);
+    const balances = new Map<number, bigint>();
+    let timestamp = -1n;
     for (const state of this.pools) {
-      const [view, balance, claimables, timestamp] = await inspector.inspect(pools, state.id, ALL_SLOTS);
+      if (balances.has(state.tokenIx)) continue;
+      const [, balance, , ts] = await inspector.inspect(pools, state.id, []);
+      balances.set(state.tokenIx, balance);
+      expect(timestamp === -1n || timestamp === ts, "one timestamp").to.equal(true);
+      timestamp = ts;
+    }
+    for (const [p, state] of this.pools.entries()) {
+      const results = all.slice(p * perPool, (p + 1) * perPool);
+      const [view] = iface.decodeFunctionResult("pool", results[0]);
+      const balance = balances.get(state.tokenIx)!;
+      const claimables = ALL_SLOTS.map(
+        (_, i) =>
+          iface.decodeFunctionResult(
+            "claimableBySlot",
+            results[1 + DIGESTS.length + ALL_SLOTS.length + i],
+          )[0] as bigint,
+      );
       const w = `${where}, pool ${state.id}`;
       // The reducer equals the views exactly.
       const r = this.reducer;
@@ -897,15 +927,8 @@ class Harness {
         carried: view.carried,
         changeCount: view.changeCount,
       });
-      const calls = [
-        ...DIGESTS.map((d) => pools.interface.encodeFunctionData("member", [state.id, d])),
-        ...ALL_SLOTS.map((t) =>
-          pools.interface.encodeFunctionData("claimed", [state.id, t.artifact, t.slot]),
-        ),
-      ];
-      const results = await pools.multicall.staticCall(calls);
       const members = DIGESTS.map((d, i) => {
-        const [m] = pools.interface.decodeFunctionResult("member", results[i]);
+        const [m] = iface.decodeFunctionResult("member", results[1 + i]);
         const chain = {
           weight: m[0],
           checkpoint: m[1],
@@ -920,7 +943,7 @@ class Harness {
         return chain;
       });
       ALL_SLOTS.forEach((t, i) => {
-        const [claimed] = pools.interface.decodeFunctionResult("claimed", results[DIGESTS.length + i]);
+        const [claimed] = iface.decodeFunctionResult("claimed", results[1 + DIGESTS.length + i]);
         const name = `${NAME.get(t.artifact)}#${t.slot}`;
         expect(r.claimed(state.id, t.artifact, t.slot), `${w}: reducer claimed ${name}`).to.equal(claimed);
         expect(
@@ -1041,13 +1064,18 @@ class Harness {
 describe("RewardPools", function () {
   describe("invariants under random sequences", function () {
     after(function () {
-      console.log(
-        `      property (seed ${SEED}): ${stats.sequences} sequences, ${stats.steps} steps (${stats.claims} paying claims, ` +
-          `${stats.reverts} expected reverts), ${stats.checks} full checks, ${stats.reducerLogs} logs reduced; ` +
-          `worst deviation from the model ${stats.maxDeviation} wei (${stats.maxShare.toFixed(3)} of its tolerance); ` +
-          `max final dust δ ${stats.maxDelta} wei; reverts ${JSON.stringify([...stats.revertNames])}`,
-      );
+      console.log(`      ${summary()}`);
     });
+    function summary(): string {
+      const cpu = process.cpuUsage();
+      return (
+        `property (seed ${SEED}): ${stats.sequences} sequences, ${stats.steps} steps (${stats.claims} paying claims, ` +
+        `${stats.reverts} expected reverts), ${stats.checks} full checks, ${stats.reducerLogs} logs reduced; ` +
+        `worst deviation from the model ${stats.maxDeviation} wei (${stats.maxShare.toFixed(3)} of its tolerance); ` +
+        `max final dust δ ${stats.maxDelta} wei; reverts ${JSON.stringify([...stats.revertNames])}; ` +
+        `cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`
+      );
+    }
 
     it(
       "keeps every pool solvent, Σ paid ≤ Σ funded − Σ refunded, every claimable within tolerance of the exact " +
@@ -1067,6 +1095,7 @@ describe("RewardPools", function () {
               await harness.check(`after step ${i}: ${opText(op)}`);
             }
             await harness.finish();
+            if (PROGRESS && stats.sequences % PROGRESS === 0) console.log(`      ${summary()}`);
           }),
           { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true },
         );
