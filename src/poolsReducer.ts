@@ -259,6 +259,12 @@ export class PoolsReducer {
   cursor: { blockNumber: number; logIndex: number } | undefined;
   /** Logs applied so far. */
   applied = 0;
+  /**
+   * A settlement in progress: its UpstreamFlowed/UpstreamWithheld events come before its ArtifactSettled. When the
+   * artifact earned nothing directly and every part was withheld, no ArtifactSettled follows: the next other log
+   * (or a view) closes it.
+   */
+  private settling: { pool: PoolState; child: string; withheld: bigint; flowed: boolean } | undefined;
 
   /** Applies `logs` (chain order); those at or before the cursor are skipped. */
   apply(logs: readonly ReducerLog[]): void {
@@ -269,11 +275,45 @@ export class PoolsReducer {
         (log.blockNumber < c.blockNumber || (log.blockNumber === c.blockNumber && log.logIndex <= c.logIndex))
       )
         continue;
+      if (this.settling && !this.continuesSettlement(log)) this.closeSettlement();
       if (log.source === "registry") this.registryLog(log);
       else this.poolsLog(log);
       this.cursor = { blockNumber: log.blockNumber, logIndex: log.logIndex };
       this.applied++;
     }
+  }
+
+  private continuesSettlement(log: ReducerLog): boolean {
+    const s = this.settling!;
+    if (log.source !== "pools") return false;
+    if (!["UpstreamFlowed", "UpstreamWithheld", "ArtifactSettled"].includes(log.name)) return false;
+    const poolId = big(arg(log.args, "poolId", 0));
+    const child = key(arg<string>(log.args, log.name === "ArtifactSettled" ? "artifact" : "child", 1));
+    return poolId === s.pool.poolId && child === s.child;
+  }
+
+  /** A settlement without ArtifactSettled: nothing direct, its whole pending outflow withheld. */
+  private closeSettlement(): void {
+    const s = this.settling!;
+    this.settling = undefined;
+    const m = this.memberState(s.pool, s.child);
+    if (s.flowed || s.withheld !== m.pendingUpstreamScaled) {
+      throw new ReducerMismatch(
+        `pool ${s.pool.poolId}: settlement of ${s.child} without ArtifactSettled, but it passed upstream or withheld ` +
+          `${s.withheld} of a pending ${m.pendingUpstreamScaled}`,
+      );
+    }
+    m.pendingUpstreamScaled = 0n;
+  }
+
+  private openSettlement(p: PoolState, child: string): NonNullable<PoolsReducer["settling"]> {
+    if (!this.settling) this.settling = { pool: p, child, withheld: 0n, flowed: false };
+    return this.settling;
+  }
+
+  /** Closes a settlement the last log left open (views call it). */
+  private settled(): void {
+    if (this.settling) this.closeSettlement();
   }
 
   // ── registry events ────────────────────────────────────────────────────────────────────────────────────────
@@ -500,6 +540,7 @@ export class PoolsReducer {
         p.pendingCurator = ZERO_ADDRESS;
         break;
       case "UpstreamFlowed": {
+        this.openSettlement(p, key(arg<string>(a, "child", 1))).flowed = true;
         const parent = key(arg<string>(a, "parent", 2));
         const amount = big(arg(a, "scaledAmount", 3));
         const facts = this.artifact(parent);
@@ -516,9 +557,16 @@ export class PoolsReducer {
         m.pendingUpstreamScaled += upstream;
         break;
       }
-      case "UpstreamWithheld":
-        // The part stays with the child: the child's ArtifactSettled that follows counts it as kept.
+      case "UpstreamWithheld": {
+        // The part stays with the child's contributors.
+        const child = key(arg<string>(a, "child", 1));
+        const amount = big(arg(a, "scaledAmount", 3));
+        this.openSettlement(p, child).withheld += amount;
+        const m = this.memberState(p, child);
+        m.earnedScaled += amount;
+        m.flags |= FLAG_HAS_EARNED;
         break;
+      }
       case "ArtifactSettled": {
         const artifact = key(arg<string>(a, "artifact", 1));
         const index = big(arg(a, "index", 2));
@@ -534,10 +582,13 @@ export class PoolsReducer {
               `event splits ${keptScaled} + ${outflowScaled}`,
           );
         }
+        // Its withheld parts (in keptScaled) were booked as their events came.
+        const withheld = this.settling?.withheld ?? 0n;
+        this.settling = undefined;
         m.checkpoint = index;
         m.pendingUpstreamScaled = 0n;
         if (keptScaled !== 0n) {
-          m.earnedScaled += keptScaled;
+          m.earnedScaled += keptScaled - withheld;
           m.flags |= FLAG_HAS_EARNED;
         }
         break;
@@ -681,6 +732,7 @@ export class PoolsReducer {
 
   /** `RewardPools.pool(poolId)` at time `now` (≥ the last applied block's timestamp). */
   pool(poolId: bigint, now: bigint): PoolView {
+    this.settled();
     const p = this.poolState(poolId);
     const acc = this.accrual(p, now);
     return {
@@ -701,6 +753,7 @@ export class PoolsReducer {
 
   /** `RewardPools.member(poolId, artifact)`. */
   member(poolId: bigint, artifact: string): MemberView {
+    this.settled();
     const m = this.pools.get(poolId)?.members.get(key(artifact));
     return {
       weight: m?.weight ?? 0n,
@@ -719,6 +772,7 @@ export class PoolsReducer {
 
   /** `RewardPools.claimableBySlot(poolId, artifact, slot)` at time `now`. */
   claimableBySlot(poolId: bigint, artifact: string, slot: bigint | number, now: bigint): bigint {
+    this.settled();
     const p = this.poolState(poolId);
     const facts = this.artifacts.get(key(artifact));
     const share = facts?.shares[Number(slot)] ?? 0n;
@@ -727,6 +781,7 @@ export class PoolsReducer {
 
   /** `RewardPools.claimable(poolId, artifact, account)` at time `now`. */
   claimable(poolId: bigint, artifact: string, account: string, now: bigint): bigint {
+    this.settled();
     const p = this.poolState(poolId);
     const facts = this.artifacts.get(key(artifact));
     const slot = facts?.holders.findIndex((h) => h.toLowerCase() === account.toLowerCase()) ?? -1;
@@ -785,6 +840,7 @@ export class PoolsReducer {
 
   /** Every (pool, artifact, slot) `account` holds where the pool has met the artifact, with its claimable. */
   earnings(account: string, now: bigint): Earning[] {
+    this.settled();
     const out: Earning[] = [];
     const who = account.toLowerCase();
     for (const p of this.pools.values()) {

@@ -1097,7 +1097,7 @@ describe("RewardPools", function () {
             await harness.finish();
             if (PROGRESS && stats.sequences % PROGRESS === 0) console.log(`      ${summary()}`);
           }),
-          { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true },
+          { numRuns: NUM_RUNS, seed: SEED, path: process.env.POOLS_FC_PATH, endOnFailure: true },
         );
       },
     );
