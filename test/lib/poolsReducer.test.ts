@@ -199,6 +199,49 @@ describe("poolsReducer", function () {
     expect(r.pool(2n, 1110n).changeCount).to.equal(1n);
   });
 
+  it("books a settlement whose whole outflow is withheld, which emits no ArtifactSettled", function () {
+    const r = new PoolsReducer();
+    const C = "0x" + "c3".repeat(32);
+    const logs = setup().slice(0, 3);
+    const I = 1000n * SCALE;
+    r.apply([
+      ...logs,
+      log("registry", 1000, "ArtifactRegistered", {
+        digest: C,
+        contributors: [{ account: X, share: 1n }],
+        parents: [B],
+        upstreamBps: 10_000n,
+      }),
+      log("pools", 1010, "PoolAccrued", { poolId: 1n, index: 0n, lastUpdate: 1010n, carried: 0n }),
+      log("pools", 1010, "ArtifactAdmitted", { poolId: 1n, artifact: C, weight: 1n }),
+      log("pools", 1020, "PoolFunded", { poolId: 1n, funder: FUNDER, amount: 1000n, received: 1000n }),
+      // settle([C]): all of C's 1000 flows to B, which keeps half and owes A the other half.
+      log("pools", 1030, "PoolAccrued", { poolId: 1n, index: I, lastUpdate: 1030n, carried: 0n }),
+      log("pools", 1030, "UpstreamFlowed", { poolId: 1n, child: C, parent: B, scaledAmount: I }),
+      log("pools", 1030, "ArtifactSettled", {
+        poolId: 1n,
+        artifact: C,
+        index: I,
+        keptScaled: 0n,
+        outflowScaled: I,
+      }),
+      log("registry", 1040, "ArtifactRetracted", { digest: A, reason: "x" }),
+      // settle([B]): B has no weight, so only its pending half moves, and A's part stays with B.
+      log("pools", 1050, "PoolAccrued", { poolId: 1n, index: I, lastUpdate: 1050n, carried: 0n }),
+      log("pools", 1050, "UpstreamWithheld", { poolId: 1n, child: B, parent: A, scaledAmount: I / 2n }),
+    ]);
+    expect(r.member(1n, B)).to.deep.equal({
+      weight: 0n,
+      checkpoint: 0n,
+      earnedScaled: I,
+      pendingUpstreamScaled: 0n,
+      upstreamBps: 5000n,
+      totalShares: 1n,
+    });
+    expect(r.claimable(1n, B, Z, 1050n)).to.equal(1000n);
+    expect(r.claimable(1n, C, X, 1050n)).to.equal(0n);
+  });
+
   it("throws when a PoolAccrued event differs from the recomputed accrual", function () {
     const r = new PoolsReducer();
     r.apply(setup());
