@@ -833,6 +833,19 @@ export class PoolsReducer {
     });
   }
 
+  /**
+   * The `hint` for `fundStream` ending at `end`: the latest stream end before it still in the list (0 if none), so
+   * the contract links the new end without walking the list. Ends an accrual has yet to process count as listed.
+   */
+  streamEndHint(poolId: bigint, end: bigint): bigint {
+    let hint = 0n;
+    for (const e of this.poolState(poolId).ends) {
+      if (e >= end) break;
+      hint = e;
+    }
+    return hint;
+  }
+
   /** The announced changes not yet executed or cancelled, by id. */
   pendingChanges(poolId: bigint): PendingChangeView[] {
     return [...this.poolState(poolId).pendingChanges.values()].sort((x, y) =>

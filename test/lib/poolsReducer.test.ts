@@ -108,6 +108,8 @@ describe("poolsReducer", function () {
     expect(stream.released).to.equal(50n);
     expect(stream.status).to.equal("running");
     expect(r.streams(1n, 1130n)[0].status).to.equal("ended");
+    expect(r.streamEndHint(1n, 1200n)).to.equal(1130n);
+    expect(r.streamEndHint(1n, 1130n)).to.equal(0n);
     expect(r.earnings(X, 1080n)).to.deep.equal([
       { poolId: 1n, token: TOKEN, artifact: A, slot: 0n, claimable: 590n, claimed: 0n },
     ]);
