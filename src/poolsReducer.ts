@@ -235,6 +235,7 @@ interface Accrual {
   streaming: bigint;
   endsProcessed: number;
   caughtUp: boolean;
+  idle: boolean;
 }
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
@@ -401,6 +402,12 @@ export class PoolsReducer {
     switch (log.name) {
       case "PoolAccrued": {
         const acc = this.accrual(p, now);
+        if (acc.idle) {
+          // An idle pool stores no accrual: this is a curation change sharing what the pool carried.
+          const d = distribute(acc.carried, p.totalWeight);
+          acc.index += d.indexDelta;
+          acc.carried = d.leftover;
+        }
         const index = big(arg(a, "index", 1));
         const lastUpdate = big(arg(a, "lastUpdate", 2));
         const carried = big(arg(a, "carried", 3));
@@ -427,6 +434,7 @@ export class PoolsReducer {
         const start = big(arg(a, "start", 5));
         const end = big(arg(a, "end", 6));
         const cancelable = Boolean(arg(a, "cancelable", 7));
+        if (p.rate === 0n && p.ends.length === 0) p.lastUpdate = now; // an idle pool's clock starts again
         this.requireCaughtUp(p, now, where);
         const duration = end - start;
         let { rate, dust } = streamRate(received, duration);
@@ -679,6 +687,21 @@ export class PoolsReducer {
   private accrual(p: PoolState, now: bigint): Accrual {
     if (now < p.lastUpdate)
       throw new ReducerMismatch(`pool ${p.poolId}: time ${now} before lastUpdate ${p.lastUpdate}`);
+    if (p.rate === 0n && p.ends.length === 0) {
+      // Idle: nothing runs or is due, so nothing is released or stored (the clock stands still).
+      const { index, lastUpdate, rate, rateDust, carried, streaming } = p;
+      return {
+        index,
+        lastUpdate,
+        rate,
+        rateDust,
+        carried,
+        streaming,
+        endsProcessed: 0,
+        caughtUp: true,
+        idle: true,
+      };
+    }
     let { index, lastUpdate, rate, carried, streaming } = p;
     let scaled = p.rateDust;
     let endsProcessed = 0;
@@ -706,7 +729,7 @@ export class PoolsReducer {
     const d = distribute(released + carried, p.totalWeight);
     index += d.indexDelta;
     carried = d.leftover;
-    return { index, lastUpdate, rate, rateDust, carried, streaming, endsProcessed, caughtUp };
+    return { index, lastUpdate, rate, rateDust, carried, streaming, endsProcessed, caughtUp, idle: false };
   }
 
   private store(p: PoolState, acc: Accrual): void {

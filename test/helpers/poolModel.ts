@@ -13,7 +13,8 @@
  *   with the release rounded up to a whole unit at the contract's documented rate, i.e.
  *   amount − ceil(floor(amount × 2^32 / d) × elapsed / 2^32); the exact release stays with the members and the
  *   rest of the rounded-up unit joins the carry.
- * - Curation with a delay: a change is announced and applies, all its steps at once, when executed once due.
+ * - Curation with a delay: a change is announced and applies, all its steps at once, when executed once due and
+ *   at most 7 days later (after that it lapses).
  * - What an artifact earns is split: upstreamBps/10000 waits for the artifact's next settlement, then flows to its
  *   parents in equal parts; a retracted parent's part stays with the child's contributors. The rest belongs to the
  *   contributors at once, in proportion to their shares. A parent splits what it receives the same way.
@@ -336,6 +337,8 @@ export class PoolModel {
     const c = this.changes.get(changeId);
     if (!c) throw new ModelRevert("UnknownChange");
     if (now < c.executeAfter) throw new ModelRevert("ChangeNotDue");
+    // A change lapses CHANGE_WINDOW (7 days) after it is due.
+    if (now > c.executeAfter + 7n * 86_400n) throw new ModelRevert("ChangeExpired");
     this.changes.delete(changeId);
     this.applyOps(c.ops, now);
   }
