@@ -9,9 +9,9 @@
  *
  * Not rebuildable from logs (no event says so): signature nonces consumed by `claimBySig` (only
  * `invalidateNonces` floors are known), and the checkpoint of a member of weight 0 that a claim or `settle`
- * touched without moving anything (it affects nothing that member is owed). A settlement of an artifact that earned
- * nothing directly and whose whole outflow was withheld from retracted parents emits `UpstreamWithheld` but no
- * `ArtifactSettled`; the reducer books it from the `UpstreamWithheld` events.
+ * touched without moving anything (it affects nothing that member is owed). Before 4b5c734 a settlement of an
+ * artifact that earned nothing directly and whose whole outflow was withheld from retracted parents emitted
+ * `UpstreamWithheld` but no `ArtifactSettled`; the reducer books such logs from the `UpstreamWithheld` events.
  *
  * Depends on ethers only.
  */

@@ -199,7 +199,7 @@ describe("poolsReducer", function () {
     expect(r.pool(2n, 1110n).changeCount).to.equal(1n);
   });
 
-  it("books a settlement whose whole outflow is withheld, which emits no ArtifactSettled", function () {
+  it("books a fully withheld settlement logged without ArtifactSettled (contracts before 4b5c734)", function () {
     const r = new PoolsReducer();
     const C = "0x" + "c3".repeat(32);
     const logs = setup().slice(0, 3);
