@@ -1,18 +1,27 @@
 /**
- * Reference model of RewardPools accounting, written from the specification (DESIGN.md, IRewardPools NatSpec,
- * issue 4), not from the contract. Exact rational arithmetic throughout: the model never rounds, so comparing it
+ * Reference model of RewardPools accounting, written from the specification (DESIGN.md "Pools: the promises",
+ * IRewardPools NatSpec, issue 9), not from the contract. Exact rational arithmetic throughout: the model never
+ * rounds (except where the specification itself states a rounding: a cancelled stream's refund), so comparing it
  * with the chain measures the contract's rounding and nothing else.
  *
  * Spec, as modelled:
- * - A pool has members with positive integer weights, total W. `fund(x)` distributes x at once by weight;
- *   `fundStream(x, d)` releases linearly over d seconds from now, and the unreleased remainder of a running stream
- *   joins x over the new duration. While W = 0, released or funded amounts are carried; the carry joins the next
- *   distribution made while W > 0 (fund, fundStream, admit, setWeight, remove, settle; a claim makes none).
+ * - A pool has members with positive integer weights, total W. `fund(x)` distributes x at once by weight. Each
+ *   `fundStream(x, d)` is a stream of its own that has released exactly x × elapsed / d at any time, and all of x
+ *   from its end. While W = 0, released or funded amounts are carried; the carry goes to the members at the next
+ *   distribution made while W > 0 (a change that leaves members shares it at once, by weight).
+ * - A cancelable stream may be cancelled by its funder before its end: the refund is the unreleased remainder
+ *   with the release rounded up to a whole unit at the contract's documented rate, i.e.
+ *   amount − ceil(floor(amount × 2^32 / d) × elapsed / 2^32); the exact release stays with the members and the
+ *   rest of the rounded-up unit joins the carry.
+ * - Curation with a delay: a change is announced and applies, all its steps at once, when executed once due and
+ *   at most 7 days later (after that it lapses).
  * - What an artifact earns is split: upstreamBps/10000 waits for the artifact's next settlement, then flows to its
- *   parents in equal parts; the rest belongs to its contributors at once, in proportion to their shares. A parent
- *   splits what it receives by its own upstreamBps the same way. Parents need not be members.
- * - An artifact with parents is settled by a claim on it, by a weight change or removal, and by `settle`.
- * - A slot's claimable = share/totalShares of its artifact's contributors' earnings, minus what it claimed.
+ *   parents in equal parts; a retracted parent's part stays with the child's contributors. The rest belongs to the
+ *   contributors at once, in proportion to their shares. A parent splits what it receives the same way.
+ * - An artifact with upstreamBps > 0 is settled by a claim on it, by a weight change or removal, and by `settle`
+ *   (levels: the parents a level passed upstream to are settled by the next).
+ * - A slot's claimable = share/totalShares of its artifact's contributors' earnings (plus the part of its pending
+ *   upstream a settlement would withhold from retracted parents), minus what it claimed.
  */
 
 // ───────────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -96,17 +105,11 @@ export class ModelRevert extends Error {
   }
 }
 
-/** Too close to a revert boundary to predict: the chain may revert with `errorName` or succeed. */
-export class ModelAmbiguous extends Error {
-  constructor(readonly errorName: string) {
-    super(`model cannot tell whether the chain reverts with ${errorName}`);
-  }
-}
-
 /** Immutable facts of a registered artifact plus the current holders of its contributor slots. */
 export class ArtifactModel {
   readonly totalShares: bigint;
   readonly holders: string[];
+  retracted = false;
 
   constructor(
     readonly id: string,
@@ -116,9 +119,7 @@ export class ArtifactModel {
     holders: readonly string[],
   ) {
     if (shares.length !== holders.length || shares.length === 0) throw new Error("bad contributors");
-    if (upstreamBps < 0n || upstreamBps > BPS || (parents.length === 0 && upstreamBps !== 0n)) {
-      throw new Error("bad upstreamBps");
-    }
+    if (upstreamBps < 0n || upstreamBps > BPS) throw new Error("bad upstreamBps");
     this.totalShares = shares.reduce((a, b) => a + b, 0n);
     this.holders = [...holders];
   }
@@ -157,32 +158,55 @@ export interface ClaimTarget {
   slot: number;
 }
 
+export interface StreamModel {
+  funder: string;
+  amount: bigint;
+  start: bigint;
+  end: bigint;
+  cancelable: boolean;
+  cancelled: boolean;
+}
+
+export type Action = "Admit" | "SetWeight" | "Remove";
+export interface OpModel {
+  artifact: string;
+  weight: bigint;
+  action: Action;
+}
+
+const RATE_SCALE = 1n << 32n;
+
 export class PoolModel {
   totalWeight = 0n;
   carried: Q = Q.ZERO;
-  streamRemaining: Q = Q.ZERO;
-  streamEnd = 0n;
   lastUpdate: bigint;
   funded = 0n;
+  refunded = 0n;
   paid = 0n;
+  changeCount = 0n;
   readonly members = new Map<string, MemberModel>();
+  readonly streams: StreamModel[] = [];
+  readonly changes = new Map<bigint, { executeAfter: bigint; ops: OpModel[] }>();
 
   constructor(
     readonly artifacts: ReadonlyMap<string, ArtifactModel>,
     now: bigint,
+    readonly curationDelay = 0n,
   ) {
     this.lastUpdate = now;
   }
 
   clone(): PoolModel {
-    const p = new PoolModel(this.artifacts, this.lastUpdate);
+    const p = new PoolModel(this.artifacts, this.lastUpdate, this.curationDelay);
     p.totalWeight = this.totalWeight;
     p.carried = this.carried;
-    p.streamRemaining = this.streamRemaining;
-    p.streamEnd = this.streamEnd;
     p.funded = this.funded;
+    p.refunded = this.refunded;
     p.paid = this.paid;
+    p.changeCount = this.changeCount;
     for (const [k, m] of this.members) p.members.set(k, m.clone());
+    for (const s of this.streams) p.streams.push({ ...s });
+    for (const [k, c] of this.changes) p.changes.set(k, { executeAfter: c.executeAfter, ops: [...c.ops] });
     return p;
   }
 
@@ -205,19 +229,38 @@ export class PoolModel {
 
   // ── time and distribution ──────────────────────────────────────────────────────────────────────────────────
 
-  /** Releases the stream linearly up to `now`: to the members by weight, or into the carry while W = 0. */
+  /** Exact release of `s` between `from` and `to`. */
+  private static releasedBetween(s: StreamModel, from: bigint, to: bigint): Q {
+    const a = from > s.start ? from : s.start;
+    const b = to < s.end ? to : s.end;
+    if (b <= a) return Q.ZERO;
+    return new Q(s.amount * (b - a), s.end - s.start);
+  }
+
+  /** Unreleased by the running streams, exactly. */
+  get streaming(): Q {
+    let sum = Q.ZERO;
+    for (const s of this.streams) {
+      if (!s.cancelled) sum = sum.add(PoolModel.releasedBetween(s, this.lastUpdate, s.end));
+    }
+    return sum;
+  }
+
+  /** Latest end of a running stream (the clock start if none). */
+  get lastStreamEnd(): bigint {
+    return this.streams.reduce((e, s) => (!s.cancelled && s.end > e ? s.end : e), this.lastUpdate);
+  }
+
+  /** Releases every stream exactly up to `now`: to the members by weight, or into the carry while W = 0. */
   advanceTime(now: bigint): void {
     if (now < this.lastUpdate) throw new Error(`model time runs backwards: ${now} < ${this.lastUpdate}`);
     if (now === this.lastUpdate) return;
-    if (!this.streamRemaining.isZero()) {
-      const released =
-        now >= this.streamEnd
-          ? this.streamRemaining
-          : this.streamRemaining.mul(now - this.lastUpdate).div(this.streamEnd - this.lastUpdate);
-      this.streamRemaining = this.streamRemaining.sub(released);
-      this.spread(released);
+    let released = Q.ZERO;
+    for (const s of this.streams) {
+      if (!s.cancelled) released = released.add(PoolModel.releasedBetween(s, this.lastUpdate, now));
     }
     this.lastUpdate = now;
+    this.spread(released);
   }
 
   /** Gives `amount` to the members by weight; with W = 0 it is carried. */
@@ -242,125 +285,209 @@ export class PoolModel {
     m.earned = m.earned.add(amount.sub(upstream));
   }
 
-  /** A distribution point: the stream up to now plus `amount` plus, if W > 0, the carry. */
-  private distribute(now: bigint, amount: bigint): void {
+  /** A distribution point: the streams up to now, then the carry if W > 0. */
+  distribute(now: bigint): void {
     this.advanceTime(now);
-    if (this.totalWeight === 0n) {
-      this.carried = this.carried.add(amount);
-      return;
+    if (this.totalWeight !== 0n && !this.carried.isZero()) {
+      const c = this.carried;
+      this.carried = Q.ZERO;
+      this.spread(c);
     }
-    const total = this.carried.add(amount);
-    this.carried = Q.ZERO;
-    this.spread(total);
   }
 
-  /** Moves `id`'s pending upstream one lineage step: equal parts to each parent. */
-  private settleOne(id: string): void {
+  /** Moves `id`'s pending upstream one lineage step: equal parts to each parent, retracted parents' to itself.
+   * Returns the parents that now owe their own parents. */
+  private settleOne(id: string): string[] {
     const a = this.artifact(id);
     const m = this.member(id);
-    if (a.parents.length === 0 || m.pendingUpstream.isZero()) return;
+    if (a.parents.length === 0 || m.pendingUpstream.isZero()) return [];
     const part = m.pendingUpstream.div(BigInt(a.parents.length));
     m.pendingUpstream = Q.ZERO;
-    for (const p of a.parents) this.earn(p, part);
+    const reached: string[] = [];
+    for (const p of a.parents) {
+      if (this.artifact(p).retracted) {
+        m.earned = m.earned.add(part);
+        continue;
+      }
+      this.earn(p, part);
+      if (this.artifact(p).upstreamBps !== 0n) reached.push(p);
+    }
+    return reached;
   }
 
   // ── curation ───────────────────────────────────────────────────────────────────────────────────────────────
 
-  admit(id: string, weight: bigint, now: bigint): void {
-    if (weight <= 0n) throw new ModelRevert("ZeroWeight");
-    this.artifact(id);
-    if (this.member(id).weight !== 0n) throw new ModelRevert("AlreadyMember");
-    this.distribute(now, 0n);
-    this.member(id).weight = weight;
-    this.totalWeight += weight;
+  /** A curator's change: applied now without a delay, else announced (returns its id). */
+  curate(ops: OpModel[], now: bigint): bigint | undefined {
+    if (ops.length === 0) throw new ModelRevert("EmptyChange");
+    if (this.curationDelay === 0n) {
+      this.applyOps(ops, now);
+      return undefined;
+    }
+    for (const op of ops) {
+      if (op.action !== "Remove" && op.weight === 0n) throw new ModelRevert("ZeroWeight");
+      if (op.action === "Admit") this.checkAdmissible(op.artifact);
+    }
+    this.changeCount++;
+    this.changes.set(this.changeCount, { executeAfter: now + this.curationDelay, ops });
+    return this.changeCount;
   }
 
-  setWeight(id: string, weight: bigint, now: bigint): void {
-    if (weight <= 0n) throw new ModelRevert("ZeroWeight");
-    this.reweigh(id, weight, now);
+  execute(changeId: bigint, now: bigint): void {
+    const c = this.changes.get(changeId);
+    if (!c) throw new ModelRevert("UnknownChange");
+    if (now < c.executeAfter) throw new ModelRevert("ChangeNotDue");
+    // A change lapses CHANGE_WINDOW (7 days) after it is due.
+    if (now > c.executeAfter + 7n * 86_400n) throw new ModelRevert("ChangeExpired");
+    this.changes.delete(changeId);
+    this.applyOps(c.ops, now);
   }
 
-  remove(id: string, now: bigint): void {
-    this.reweigh(id, 0n, now);
+  cancelChange(changeId: bigint): void {
+    if (!this.changes.delete(changeId)) throw new ModelRevert("UnknownChange");
   }
 
-  private reweigh(id: string, weight: bigint, now: bigint): void {
-    const m = this.members.get(id);
-    if (!m || m.weight === 0n) throw new ModelRevert("NotMember");
-    this.distribute(now, 0n);
-    this.settleOne(id);
-    this.totalWeight += weight - m.weight;
-    m.weight = weight;
+  private checkAdmissible(id: string): void {
+    if (this.artifact(id).retracted) throw new ModelRevert("ArtifactIsRetracted");
+  }
+
+  private applyOps(ops: OpModel[], now: bigint): void {
+    this.distribute(now);
+    for (const op of ops) {
+      const m = this.member(op.artifact);
+      if (op.action === "Admit") {
+        if (op.weight === 0n) throw new ModelRevert("ZeroWeight");
+        if (m.weight !== 0n) throw new ModelRevert("AlreadyMember");
+        this.checkAdmissible(op.artifact);
+        m.weight = op.weight;
+        this.totalWeight += op.weight;
+        continue;
+      }
+      if (m.weight === 0n) throw new ModelRevert("NotMember");
+      const weight = op.action === "Remove" ? 0n : op.weight;
+      if (op.action === "SetWeight" && weight === 0n) throw new ModelRevert("ZeroWeight");
+      if (this.artifact(op.artifact).upstreamBps !== 0n) this.settleOne(op.artifact);
+      this.totalWeight += weight - m.weight;
+      m.weight = weight;
+    }
+    // What was carried goes to the members the change leaves.
+    this.distribute(now);
   }
 
   // ── funding ────────────────────────────────────────────────────────────────────────────────────────────────
 
   fund(amount: bigint, now: bigint): void {
     if (amount <= 0n) throw new ModelRevert("ZeroAmount");
-    this.distribute(now, amount);
+    this.distribute(now);
     this.funded += amount;
+    this.spread(new Q(amount));
   }
 
-  /**
-   * Spec: a top-up of a running stream may not end it sooner nor release it more slowly, i.e.
-   * (unreleased + amount) / (newEnd - now) ≥ unreleased / (end - now). The chain measures `unreleased` after its
-   * own rounded releases, a few wei above this exact value, so within `slackWei` (scaled by the duration ratio) of
-   * the boundary the outcome is not predictable and the model says so with `ModelAmbiguous`.
-   */
-  fundStream(amount: bigint, duration: bigint, now: bigint, slackWei = 0n, checkTopUp = true): void {
+  fundStream(funder: string, amount: bigint, duration: bigint, cancelable: boolean, now: bigint): void {
     if (amount <= 0n) throw new ModelRevert("ZeroAmount");
     if (duration <= 0n) throw new ModelRevert("ZeroDuration");
-    this.distribute(now, 0n);
-    const newEnd = now + duration;
-    if (checkTopUp && !this.streamRemaining.isZero() && this.streamEnd > now) {
-      if (newEnd < this.streamEnd) throw new ModelRevert("StreamEndsEarlier");
-      const ratio = new Q(newEnd - now, this.streamEnd - now);
-      const keepsRate = this.streamRemaining.mul(ratio);
-      const margin = this.streamRemaining.add(amount).sub(keepsRate);
-      const band = ratio.mul(slackWei + 1n);
-      if (margin.cmp(band.mul(-1n)) < 0) throw new ModelRevert("StreamTopUpTooSmall");
-      if (margin.cmp(band) <= 0) throw new ModelAmbiguous("StreamTopUpTooSmall");
-    }
-    this.streamRemaining = this.streamRemaining.add(amount);
-    this.streamEnd = newEnd;
+    this.distribute(now);
     this.funded += amount;
+    const same = cancelable
+      ? this.streams.find(
+          (s) =>
+            s.cancelable &&
+            !s.cancelled &&
+            s.funder.toLowerCase() === funder.toLowerCase() &&
+            s.start === now &&
+            s.end === now + duration,
+        )
+      : undefined;
+    // One funder's cancelable streams with one schedule are one stream of the sum.
+    if (same) same.amount += amount;
+    else this.streams.push({ funder, amount, start: now, end: now + duration, cancelable, cancelled: false });
+  }
+
+  /** Cancels `funder`'s cancelable stream (start, end); returns the refund. */
+  cancelStream(funder: string, start: bigint, end: bigint, now: bigint): bigint {
+    const s = this.streams.find(
+      (x) =>
+        x.cancelable &&
+        !x.cancelled &&
+        x.funder.toLowerCase() === funder.toLowerCase() &&
+        x.start === start &&
+        x.end === end,
+    );
+    if (!s) throw new ModelRevert("UnknownStream");
+    if (now >= end) throw new ModelRevert("StreamEnded");
+    this.distribute(now);
+    const rate = (s.amount * RATE_SCALE) / (end - start);
+    const scaled = rate * (now - start);
+    const released = (scaled + RATE_SCALE - 1n) / RATE_SCALE;
+    const refund = s.amount - released;
+    // The exact release went to the members; what the rounding up adds joins the carry.
+    const exact = new Q(s.amount * (now - start), end - start);
+    this.carried = this.carried.add(new Q(released).sub(exact));
+    s.cancelled = true;
+    this.refunded += refund;
+    return refund;
   }
 
   // ── settlement and claims ──────────────────────────────────────────────────────────────────────────────────
 
-  settle(ids: readonly string[], now: bigint): void {
-    this.distribute(now, 0n);
-    for (const id of ids) this.settleOne(id);
+  settle(ids: readonly string[], levels: number, now: bigint): void {
+    if (levels < 1 || levels > 8) throw new ModelRevert("InvalidLevels");
+    this.distribute(now);
+    let frontier = [...ids];
+    for (let level = 0; level < levels && frontier.length > 0; level++) {
+      const reached: string[] = [];
+      for (const id of frontier) {
+        if (!this.members.has(id)) continue;
+        for (const p of this.settleOne(id)) if (!reached.includes(p)) reached.push(p);
+      }
+      frontier = reached;
+    }
   }
 
   /** Exact entitlement of a slot, minus what it was paid (may be a hair below 0 if the chain paid a rounding up). */
   claimable(id: string, slot: number): Q {
     const a = this.artifact(id);
-    const m = this.member(id);
-    return m.earned.mul(a.shares[slot]).div(a.totalShares).sub(m.claimed[slot]);
+    const m = this.members.get(id);
+    if (!m) return Q.ZERO;
+    let earned = m.earned;
+    if (a.parents.length > 0 && !m.pendingUpstream.isZero()) {
+      const retracted = BigInt(a.parents.filter((p) => this.artifact(p).retracted).length);
+      earned = earned.add(m.pendingUpstream.mul(retracted).div(BigInt(a.parents.length)));
+    }
+    return earned.mul(a.shares[slot]).div(a.totalShares).sub(m.claimed[slot]);
   }
 
   /**
-   * `claimant` claims `targets` in order. Each target with parents settles first (one lineage step). Returns the
-   * exact amount each target was owed; records `paid[i]` (what the chain paid) or, without it, the floor of that.
+   * `claimant` claims `targets` in order, at most `max` in total: targets past the point where the total reaches
+   * `max` are not touched. Each target with upstream settles first (one lineage step). Returns the exact amount each
+   * touched target was owed; records `paid[i]` (what the chain paid) or, without it, the floor of that, capped.
    */
-  claim(claimant: string, targets: readonly ClaimTarget[], now: bigint, paid?: readonly bigint[]): Q[] {
+  claim(
+    claimant: string,
+    targets: readonly ClaimTarget[],
+    now: bigint,
+    paid?: readonly bigint[],
+    max: bigint = (1n << 256n) - 1n,
+  ): Q[] {
     for (const t of targets) {
       const a = this.artifact(t.artifact);
       if (a.holders[t.slot]?.toLowerCase() !== claimant.toLowerCase())
         throw new ModelRevert("NotContributor");
     }
-    this.advanceTime(now);
+    this.distribute(now);
     const owed: Q[] = [];
     let total = 0n;
-    targets.forEach((t, i) => {
-      if (this.artifact(t.artifact).parents.length !== 0) this.settleOne(t.artifact);
+    for (const [i, t] of targets.entries()) {
+      if (total >= max) break;
+      if (this.artifact(t.artifact).upstreamBps !== 0n && this.members.has(t.artifact))
+        this.settleOne(t.artifact);
       const due = this.claimable(t.artifact, t.slot);
       owed.push(due);
-      const amount = paid ? paid[i] : due.cmp(0n) > 0 ? due.floor() : 0n;
-      this.member(t.artifact).claimed[t.slot] += amount;
+      let amount = paid ? paid[i] : due.cmp(0n) > 0 ? due.floor() : 0n;
+      if (amount > max - total) amount = max - total;
+      if (amount !== 0n) this.member(t.artifact).claimed[t.slot] += amount;
       total += amount;
-    });
+    }
     if (paid && total === 0n) throw new Error("a claim that paid nothing reverts on chain; do not record it");
     this.paid += total;
     return owed;
@@ -378,27 +505,34 @@ export class PoolModel {
     return sum;
   }
 
-  /** Σ upstream amounts still waiting for a settlement. */
+  /** Σ upstream amounts still waiting for a settlement (less what retracted parents would leave with the child). */
   totalPendingUpstream(): Q {
     let sum = Q.ZERO;
-    for (const m of this.members.values()) sum = sum.add(m.pendingUpstream);
+    for (const [id, m] of this.members) {
+      const a = this.artifact(id);
+      const live = BigInt(a.parents.filter((p) => !this.artifact(p).retracted).length);
+      if (a.parents.length > 0) sum = sum.add(m.pendingUpstream.mul(live).div(BigInt(a.parents.length)));
+      else sum = sum.add(m.pendingUpstream);
+    }
     return sum;
   }
 
-  /** The model's own conservation law: funded = paid + claimable + pending upstream + carried + unreleased. */
+  /** The model's own conservation law: funded − refunded = paid + claimable + pending + carried + unreleased. */
   checkConservation(): void {
     const accounted = this.totalClaimable()
       .add(this.paid)
       .add(this.totalPendingUpstream())
       .add(this.carried)
-      .add(this.streamRemaining);
-    if (accounted.cmp(this.funded) !== 0) {
-      throw new Error(`model conservation broken: funded ${this.funded}, accounted ${accounted}`);
+      .add(this.streaming);
+    if (accounted.cmp(this.funded - this.refunded) !== 0) {
+      throw new Error(
+        `model conservation broken: funded ${this.funded} − refunded ${this.refunded}, accounted ${accounted}`,
+      );
     }
   }
 }
 
-/** The registry side (slot holders) and every pool. */
+/** The registry side (slot holders, retractions) and every pool. */
 export class CommonsModel {
   readonly artifacts = new Map<string, ArtifactModel>();
   readonly pools: PoolModel[] = [];
@@ -410,10 +544,17 @@ export class CommonsModel {
     }
   }
 
-  createPool(now: bigint): PoolModel {
-    const p = new PoolModel(this.artifacts, now);
+  createPool(now: bigint, curationDelay = 0n): PoolModel {
+    const p = new PoolModel(this.artifacts, now, curationDelay);
     this.pools.push(p);
     return p;
+  }
+
+  retract(id: string): void {
+    const a = this.artifacts.get(id);
+    if (!a) throw new ModelRevert("UnknownArtifact");
+    if (a.retracted) throw new ModelRevert("AlreadyRetracted");
+    a.retracted = true;
   }
 
   /** Slot `slot` of `id` moves from `from` to `to`; its share and claimed amounts follow it, in every pool. */
