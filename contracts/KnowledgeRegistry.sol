@@ -306,7 +306,9 @@ contract KnowledgeRegistry is IKnowledgeRegistry, ERC721, EIP712, Nonces, Multic
     }
 
     /// @inheritdoc IKnowledgeRegistry
-    function lineage(bytes32 digest) external view returns (bytes32[] memory parents, bool[] memory retracted) {
+    function lineage(
+        bytes32 digest
+    ) external view returns (bytes32[] memory parents, bool[] memory retracted) {
         uint256 count = _records[digest].parentCount;
         parents = new bytes32[](count);
         retracted = new bool[](count);

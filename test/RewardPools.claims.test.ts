@@ -1164,7 +1164,7 @@ describe("RewardPools", function () {
           await lineagePool();
         const tx = await pools.connect(stranger).settle(lp, [lin3], levels);
         expect(await poolEventsOf(pools, tx)).to.deep.equal([
-            ["UpstreamFlowed", lp, lin3, lin2, tokens(500) * SCALE],
+          ["UpstreamFlowed", lp, lin3, lin2, tokens(500) * SCALE],
           ["ArtifactSettled", lp, lin3, index, tokens(500) * SCALE, tokens(500) * SCALE],
           ["UpstreamFlowed", lp, lin2, lin1, tokens(250) * SCALE],
           ["ArtifactSettled", lp, lin2, index, 0n, tokens(250) * SCALE],

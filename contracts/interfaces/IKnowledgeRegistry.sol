@@ -308,7 +308,9 @@ interface IKnowledgeRegistry {
 
     /// @notice Parents of `digest`, in registration order, and whether each is retracted now.
     /// @dev One call for what reward pools need at each upstream step; zero-length for unknown digests.
-    function lineage(bytes32 digest) external view returns (bytes32[] memory parents, bool[] memory retracted);
+    function lineage(
+        bytes32 digest
+    ) external view returns (bytes32[] memory parents, bool[] memory retracted);
 
     /// @notice The version `digest` extends (zero if it is not a version).
     function previousVersion(bytes32 digest) external view returns (bytes32);

@@ -21,7 +21,9 @@ const DIGEST = ethers.sha256(ethers.toUtf8Bytes("decodeError"));
 
 async function deployedSuiteFixture() {
   const [owner] = await ethers.getSigners();
-  const { registry, pools } = await ignition.deploy(KnowledgeCommonsModule, { parameters: COMMIT_REVEAL_OFF });
+  const { registry, pools } = await ignition.deploy(KnowledgeCommonsModule, {
+    parameters: COMMIT_REVEAL_OFF,
+  });
   const { token } = await ignition.deploy(CommunityTokenModule);
   const reg = registry as unknown as KnowledgeRegistry;
   await reg.register({
