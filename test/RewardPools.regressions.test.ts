@@ -359,7 +359,8 @@ describe("RewardPools: issue 9 regressions", function () {
       );
       // The griefer spent 2 wei and its gas; the funder paid nothing extra.
       expect(await token.balanceOf(griefer)).to.equal(998n);
-      expect(funding!.gasUsed).to.be.lte(110_000n);
+      // Instrumented code (coverage) costs more gas; the budget holds for the compiled contract.
+      if (!process.env.SOLIDITY_COVERAGE) expect(funding!.gasUsed).to.be.lte(110_000n);
     });
   });
 
