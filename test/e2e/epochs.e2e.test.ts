@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
+
+import { type CliNode, ROOT, startCliNode } from "./harness";
 
 /**
  * The scored-epoch story of issue 12 as a user runs it: `npx hardhat node` in its own process on a free port, and every `kc`
@@ -14,10 +13,6 @@ import { Contract, JsonRpcProvider } from "ethers";
  * holds afterwards.
  */
 
-const ROOT = join(__dirname, "..", "..");
-// The hardhat binary itself rather than `npx hardhat`: npx adds its own warnings to stderr.
-const HARDHAT = join(ROOT, "node_modules", ".bin", "hardhat");
-const MNEMONIC = "test test test test test test test test test test test junk";
 // The first accounts of that mnemonic (hardhat node's defaults).
 const A0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const A1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
@@ -27,64 +22,23 @@ const DATASET = "0x1d86cb19bff4a347fd958ae421859ef44b433f32513bfeef3c07f1b0335aa
 const SNIPPET = "0x8810316a2f6c9c38422bf3e1e5c1621426d9a89f29707d703d309a84be545e69";
 const TOKEN = 10n ** 18n;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe("kc scored epochs end to end on a hardhat node", function () {
   // Coverage instruments the contracts in-process; a separate node would run uninstrumented code.
   if (process.env.SOLIDITY_COVERAGE === "true") return;
   this.timeout(600_000);
 
-  let node: ChildProcess | undefined;
-  let nodeLog = "";
+  let cli: CliNode;
   let provider: JsonRpcProvider;
-  let env: NodeJS.ProcessEnv;
   let tmp: string;
-  const deploymentId = `e2e-epochs-${process.pid}-${Date.now()}`;
+  let deploymentId: string;
   let token: string;
   let programs: string;
   let programId: string;
   let dir: string;
   let usage1: string;
 
-  function kc(...args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [HARDHAT, "kc", ...args, "--network", "remote"], {
-        cwd: ROOT,
-        env,
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  }
-
-  /** Runs a task that must succeed with `--json`, returning its one JSON object. */
-  async function kcJson(...args: string[]): Promise<Record<string, any>> {
-    const run = await kc(...args, "--json");
-    if (run.code !== 0)
-      throw new Error(`kc ${args.join(" ")} exited ${run.code}:\n${run.stderr}${run.stdout}`);
-    return JSON.parse(run.stdout);
-  }
+  const kc = (...args: string[]) => cli.kc(...args);
+  const kcJson = (...args: string[]) => cli.kcJson(...args);
 
   async function balanceOf(account: string): Promise<bigint> {
     return new Contract(token, ["function balanceOf(address) view returns (uint256)"], provider).balanceOf(
@@ -93,49 +47,12 @@ describe("kc scored epochs end to end on a hardhat node", function () {
   }
 
   before(async function () {
-    tmp = mkdtempSync(join(tmpdir(), "kc-e2e-"));
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    env = { ...process.env, RPC_URL: url, MNEMONIC, PRIVATE_KEY: "", KC_DEPLOYMENT_ID: deploymentId };
-    delete env.HARDHAT_NETWORK;
-    delete env.KC_REGISTRY;
-    delete env.KC_POOLS;
-    delete env.KC_PROGRAMS;
-    // Its own process group, so `after` can stop the node and anything it started.
-    node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: ROOT,
-      env,
-      detached: true,
-    });
-    node.stdout!.on("data", (d) => (nodeLog += d));
-    node.stderr!.on("data", (d) => (nodeLog += d));
-    for (let tries = 0; ; tries++) {
-      if (node.exitCode !== null) throw new Error(`hardhat node exited:\n${nodeLog}`);
-      try {
-        const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-        });
-        if (res.ok) break;
-      } catch {
-        if (tries > 120) throw new Error(`hardhat node did not answer on ${url}:\n${nodeLog}`);
-        await sleep(250);
-      }
-    }
-    provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
+    cli = await startCliNode("epochs");
+    ({ provider, tmp, deploymentId } = cli);
   });
 
   after(async function () {
-    provider?.destroy();
-    if (node?.pid !== undefined && node.exitCode === null) {
-      const exited = new Promise((r) => node!.once("exit", r));
-      process.kill(-node.pid, "SIGTERM");
-      await Promise.race([exited, sleep(5_000)]);
-    }
-    rmSync(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await cli?.stop();
   });
 
   async function expectFails(args: string[], message: RegExp): Promise<void> {
