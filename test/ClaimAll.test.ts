@@ -4,7 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import ScoredProgramsModule from "../ignition/modules/ScoredPrograms";
 import { claimAll, claimAllCalls, encodeClaimAll, MULTICALL3_ADDRESS } from "../src/claimAll";
-import { createPool, deploySuite, deployToken, registerArtifact, target, tokens } from "./helpers/pools";
+import { createPool, deploySuite, deployToken, registerArtifact, tokens } from "./helpers/pools";
 import { HASH_A, HASH_U, treeOf } from "./helpers/programs";
 import type { MockMulticall3, ScoredPrograms } from "../typechain-types";
 
@@ -72,8 +72,15 @@ async function claimAllFixture() {
     pools: {
       address: await pools.getAddress(),
       claims: [
-        { poolId: pool1, settle: [], targets: [target(artA, 0), target(artD, 0)] },
-        { poolId: pool2, settle: [], targets: [target(artB, 0)] },
+        {
+          poolId: pool1,
+          settle: [],
+          targets: [
+            { artifact: artA, slot: 0n },
+            { artifact: artD, slot: 0n },
+          ],
+        },
+        { poolId: pool2, settle: [], targets: [{ artifact: artB, slot: 0n }] },
       ],
     },
     programs: {
