@@ -132,9 +132,26 @@ function decodePaid(
 }
 
 /**
+ * The canonical Multicall3 reverts a failed batch with its own string, losing the claim's custom error; replaying
+ * the calls one by one from the aggregator's address finds the first that fails, with its own revert data (a claim
+ * that only fails after an earlier call of the batch changed state is not found: then the batch's error stands).
+ */
+async function firstFailure(signer: Signer, from: string, calls: Call3[]): Promise<unknown> {
+  for (const call of calls) {
+    if (call.allowFailure) continue;
+    try {
+      await signer.provider!.call({ from, to: call.target, data: call.callData });
+    } catch (err) {
+      return err;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Simulates the batch of `request`, sends it from `signer` (anyone: every call pays `request.account`), waits,
  * and decodes what each pool and program paid. A failing claim without `allowFailure` reverts the simulation with
- * that contract's own error (the aggregator passes the revert data through), and nothing is sent.
+ * that contract's own error, and nothing is sent.
  */
 export async function claimAll(
   signer: Signer,
@@ -142,7 +159,11 @@ export async function claimAll(
   multicall: string = MULTICALL3_ADDRESS,
 ): Promise<ClaimAllResult> {
   const tx = encodeClaimAll(request, multicall);
-  await signer.call({ to: tx.to, data: tx.data });
+  try {
+    await signer.call({ to: tx.to, data: tx.data });
+  } catch (err) {
+    throw (await firstFailure(signer, tx.to, tx.calls)) ?? err;
+  }
   const sent = await signer.sendTransaction({ to: tx.to, data: tx.data });
   const receipt = (await sent.wait()) as ContractTransactionReceipt;
   const paid = decodePaid(

@@ -20,7 +20,9 @@ async function claimAllFixture() {
   const token2 = await deployToken(funder.address);
   const { programs: deployed } = await ignition.deploy(ScoredProgramsModule);
   const programs = deployed as unknown as ScoredPrograms;
-  const multicall = (await ethers.deployContract("MockMulticall3", [])) as unknown as MockMulticall3;
+  const multicall = (await ethers.deployContract("MockMulticall3", [true])) as unknown as MockMulticall3;
+  // Like the canonical Multicall3: a failed call reverts the batch with the aggregator's own error.
+  const opaque = (await ethers.deployContract("MockMulticall3", [false])) as unknown as MockMulticall3;
 
   // Pool 1: A (alice 60, bob 40) and D (alice 100), weight 1 each, 1000 tokens → 500 each: alice 300 + 500.
   // Pool 2: B (alice 50, carol 50), 400 tokens: alice 200.
@@ -97,6 +99,7 @@ async function claimAllFixture() {
     token,
     token2,
     multicall,
+    opaque,
     alice,
     bob,
     carol,
@@ -192,8 +195,22 @@ describe("claimAll (pools and programs in one transaction)", function () {
       .to.be.revertedWithCustomError(programs, "NothingToClaim")
       .withArgs(1n, alice.address, tokens(70), tokens(70));
     const before = await token.balanceOf(alice);
-    await expect(claimAll(relayer, request, await multicall.getAddress())).to.be.rejected;
+    await expect(claimAll(relayer, request, await multicall.getAddress()))
+      .to.be.revertedWithCustomError(programs, "NothingToClaim")
+      .withArgs(1n, alice.address, tokens(70), tokens(70));
     expect(await token.balanceOf(alice)).to.equal(before);
+  });
+
+  it("names the failing claim's own error behind an aggregator that hides it", async function () {
+    const { request, programs, opaque, alice, relayer } = await loadFixture(claimAllFixture);
+    await programs.claim(1n, alice, tokens(70), request.programs.claims[0].proof);
+    const { to, data } = encodeClaimAll(request, await opaque.getAddress());
+    await expect(relayer.sendTransaction({ to, data }))
+      .to.be.revertedWithCustomError(opaque, "CallFailed")
+      .withArgs(2n);
+    await expect(claimAll(relayer, request, await opaque.getAddress()))
+      .to.be.revertedWithCustomError(programs, "NothingToClaim")
+      .withArgs(1n, alice.address, tokens(70), tokens(70));
   });
 
   it("with allowFailure, skips the claim that fails and pays the others", async function () {

@@ -7,8 +7,15 @@ pragma solidity 0.8.30;
 /// unchanged against either. Written for this project; it is not the Multicall3 source.
 /// @dev The calls run with this contract as `msg.sender`, so only permissionless functions belong in a batch
 /// (`RewardPools.claimFor`, `ScoredPrograms.claim`: both pay the account itself). A failing call that does not allow
-/// failure reverts the whole batch with the call's own revert data, so callers can decode the real error.
+/// failure reverts the whole batch: with the call's own revert data when `bubbleRevertData`, else (as the canonical
+/// Multicall3 does with its string) with the aggregator's own error, which hides the call's.
 contract MockMulticall3 {
+    /// @notice Call `index` failed (only when revert data is not passed through).
+    error CallFailed(uint256 index);
+
+    /// @notice Whether a failed call's own revert data is passed through.
+    bool public immutable bubbleRevertData;
+
     struct Call3 {
         address target;
         bool allowFailure;
@@ -20,6 +27,11 @@ contract MockMulticall3 {
         bytes returnData;
     }
 
+    /// @param bubbleRevertData_ Pass a failed call's own revert data through (true) or hide it (false).
+    constructor(bool bubbleRevertData_) {
+        bubbleRevertData = bubbleRevertData_;
+    }
+
     /// @notice Calls each `calls[i].target` with `calls[i].callData`, in order.
     /// @return returnData Per call: whether it succeeded and what it returned (or its revert data).
     function aggregate3(Call3[] calldata calls) external payable returns (Result[] memory returnData) {
@@ -29,6 +41,7 @@ contract MockMulticall3 {
             // solhint-disable-next-line avoid-low-level-calls
             (bool success, bytes memory data) = c.target.call(c.callData);
             if (!success && !c.allowFailure) {
+                if (!bubbleRevertData) revert CallFailed(i);
                 assembly ("memory-safe") {
                     revert(add(data, 0x20), mload(data))
                 }
