@@ -43,6 +43,12 @@ function status(text: string, kind: "" | "ok" | "error" = ""): void {
   el.className = kind;
 }
 
+/** Token symbols and decimals the index sent along, so amounts need no RPC call. */
+function learnTokens(body: { tokens?: Record<string, { symbol: string; decimals: number }> }): void {
+  for (const [address, info] of Object.entries(body.tokens ?? {}))
+    if (!tokens.has(address.toLowerCase())) tokens.set(address.toLowerCase(), Promise.resolve(info));
+}
+
 async function api<T = any>(path: string): Promise<T> {
   let res: Response;
   try {
@@ -52,6 +58,7 @@ async function api<T = any>(path: string): Promise<T> {
   }
   const body = await res.json();
   if (!res.ok) throw new Error(body.error ?? `index answered ${res.status}`);
+  learnTokens(body);
   return body as T;
 }
 
@@ -183,6 +190,8 @@ async function rewardsPage(main: HTMLElement, who?: string): Promise<void> {
       : "") +
     `<table id="earnings"><thead><tr><th>Pool</th><th>Artifact</th><th>Slot</th><th>From</th>` +
     `<th class="num">Claimable</th><th class="num">Claimed</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  // For the budget: ms from this page's navigation start to the rendered list, and of this view alone.
+  main.dataset.renderedAt = String(Math.round(performance.now()));
   main.dataset.loadedMs = String(Math.round(performance.now() - t0));
   if (mine) $("#claim-all", main).addEventListener("click", () => claimAll(owed));
 }

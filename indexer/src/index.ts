@@ -77,16 +77,14 @@ ponder.on("KnowledgeRegistry:ArtifactRegistered", async ({ event, context }) => 
     );
   }
   if (a.parents.length > 0) {
-    await context.db
-      .insert(lineage)
-      .values(
-        a.parents.map((parent, position) => ({
-          id: `${a.digest}:${position}`,
-          child: a.digest,
-          parent,
-          position,
-        })),
-      );
+    await context.db.insert(lineage).values(
+      a.parents.map((parent, position) => ({
+        id: `${a.digest}:${position}`,
+        child: a.digest,
+        parent,
+        position,
+      })),
+    );
   }
   await keepLog(context.db as never, "registry", "ArtifactRegistered", event as unknown as AnyEvent);
 });

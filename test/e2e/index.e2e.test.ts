@@ -36,10 +36,15 @@ describe("index e2e: Ponder on a hardhat node equals the contracts' views", func
     history = await scriptedHistory(cli.provider, addrs, 3);
     await cli.provider.send("evm_increaseTime", [600]);
     await cli.provider.send("evm_mine", []);
-    const latest = (await cli.provider.getBlock("latest"))!;
-    block = latest.number;
+    // Straight from the node: ethers may answer "latest" from a cache a few blocks old.
+    const latest = await cli.provider.send("eth_getBlockByNumber", ["latest", false]);
+    block = Number(latest.number);
     at = BigInt(latest.timestamp);
     await index.reached(block);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") console.log(index.log().split("\n").slice(-40).join("\n"));
   });
 
   after(async function () {

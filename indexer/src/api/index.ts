@@ -99,6 +99,35 @@ async function timeOf(at: string | undefined, r: PoolsReducer): Promise<bigint> 
   return now > last ? now : last;
 }
 
+const ERC20 = [
+  { type: "function", name: "symbol", stateMutability: "view", inputs: [], outputs: [{ type: "string" }] },
+  { type: "function", name: "decimals", stateMutability: "view", inputs: [], outputs: [{ type: "uint8" }] },
+] as const;
+const tokenInfos = new Map<string, Promise<{ symbol: string; decimals: number }>>();
+
+/** A token's symbol and decimals (read once per token), so the app needs no RPC call to show amounts. */
+function tokenInfo(address: string): Promise<{ symbol: string; decimals: number }> {
+  const key = address.toLowerCase();
+  if (!tokenInfos.has(key)) {
+    const read = <T>(functionName: "symbol" | "decimals", fallback: T) =>
+      publicClients.chain
+        .readContract({ address: key as `0x${string}`, abi: ERC20, functionName })
+        .catch(() => fallback) as Promise<T>;
+    const info = Promise.all([read("symbol", "tokens"), read("decimals", 18)]).then(([symbol, decimals]) => ({
+      symbol: String(symbol),
+      decimals: Number(decimals),
+    }));
+    tokenInfos.set(key, info);
+  }
+  return tokenInfos.get(key)!;
+}
+
+async function tokensOf(addresses: Iterable<string>) {
+  const out: Record<string, { symbol: string; decimals: number }> = {};
+  for (const a of new Set([...addresses].map((x) => x.toLowerCase()))) out[a] = await tokenInfo(a);
+  return out;
+}
+
 /** JSON with bigints as decimal strings. */
 const json = (value: unknown) =>
   JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
@@ -123,7 +152,7 @@ app.get("/kc/earnings/:account", async (c) => {
       share: facts.shares[Number(e.slot)],
     };
   });
-  return c.json(json({ account, at, earnings }));
+  return c.json(json({ account, at, earnings, tokens: await tokensOf(earnings.map((e) => e.token)) }));
 });
 
 // ── pools ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -132,7 +161,13 @@ app.get("/kc/pools", async (c) => {
   const r = await caughtUp();
   const at = await timeOf(c.req.query("at"), r);
   const rows = await db.select().from(schema.pool).orderBy(asc(schema.pool.poolId));
-  return c.json(json({ at, pools: rows.map((row) => ({ ...row, view: r.pool(row.poolId, at) })) }));
+  return c.json(
+    json({
+      at,
+      pools: rows.map((row) => ({ ...row, view: r.pool(row.poolId, at) })),
+      tokens: await tokensOf(rows.map((row) => row.token)),
+    }),
+  );
 });
 
 app.get("/kc/pools/:id", async (c) => {
@@ -150,6 +185,7 @@ app.get("/kc/pools/:id", async (c) => {
       members,
       streams: r.streams(poolId, at),
       pendingChanges: r.pendingChanges(poolId),
+      tokens: await tokensOf([p.token]),
     }),
   );
 });
