@@ -196,6 +196,23 @@ async function rewardsPage(main: HTMLElement, who?: string): Promise<void> {
   if (mine) $("#claim-all", main).addEventListener("click", () => claimAll(owed));
 }
 
+/** Waits (up to a minute) until the index has processed block `n`, so a refreshed page shows what just happened. */
+async function indexReached(n: number): Promise<void> {
+  for (const until = Date.now() + 60_000; Date.now() < until;) {
+    try {
+      const s = await (await fetch(`${config.indexUrl}/status`)).json();
+      const reached = Object.values(s as Record<string, { block?: { number: number } }>).every(
+        (chain) => (chain.block?.number ?? 0) >= n,
+      );
+      if (reached) return;
+    } catch {
+      // the index restarts; keep asking
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the index has not reached block ${n} after a minute; the amounts shown may be stale`);
+}
+
 /** One `claim` per pool (a pool pays in one token transfer), each simulated before the wallet is asked. */
 async function claimAll(owed: Earning[]): Promise<void> {
   if (!signer || !account) return;
@@ -206,6 +223,7 @@ async function claimAll(owed: Earning[]): Promise<void> {
   const byPool = new Map<string, Earning[]>();
   for (const e of owed) byPool.set(e.poolId, [...(byPool.get(e.poolId) ?? []), e]);
   let done = 0;
+  let lastBlock = 0;
   try {
     const to = getAddress(recipient);
     for (const [poolId, list] of byPool) {
@@ -217,8 +235,11 @@ async function claimAll(owed: Earning[]): Promise<void> {
       status(`pool ${poolId}: waiting for ${short(tx.hash)}…`);
       const receipt = await tx.wait();
       if (receipt?.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
+      lastBlock = receipt.blockNumber;
       done++;
     }
+    status(`claimed from ${done} pool(s); waiting for the index to see it…`);
+    await indexReached(lastBlock);
     status(`claimed from ${done} pool(s)`, "ok");
   } catch (err) {
     status(`claim stopped after ${done} of ${byPool.size} pool(s): ${describeError(err, errors)}`, "error");

@@ -12,6 +12,8 @@ import { type RunningIndex, deployForIndex, startIndex } from "./indexHarness";
  * equals the contracts' views at the same block.
  */
 describe("index e2e: Ponder on a hardhat node equals the contracts' views", function () {
+  // Coverage instruments the contracts in-process; a separate node would run uninstrumented code.
+  if (process.env.SOLIDITY_COVERAGE === "true") return;
   this.timeout(600_000);
   let cli: CliNode;
   let index: RunningIndex;
