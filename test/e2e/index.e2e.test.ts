@@ -209,5 +209,11 @@ describe("index e2e: Ponder on a hardhat node equals the contracts' views", func
     expect(meta.external_url).to.match(new RegExp(`#/artifact/${digest}$`));
     expect(meta.attributes).to.deep.include({ trait_type: "digest", value: digest });
     expect(meta.attributes).to.deep.include({ trait_type: "kind", value: "model" });
+    expect(meta.content_uri).to.equal("ipfs://example/river-model");
+    const image = Buffer.from(meta.image.replace(/^data:image\/svg\+xml;base64,/, ""), "base64").toString();
+    expect(image)
+      .to.match(/^<svg /)
+      .and.to.contain(">model</text>")
+      .and.to.contain(digest.slice(34));
   });
 });

@@ -282,6 +282,22 @@ app.get("/kc/lineage/:digest", async (c) => {
   );
 });
 
+/** A small SVG card (kind and digest) as a data URI, so a wallet has an image to show. */
+function card(kind: string, digest: string, retracted: boolean): string {
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">` +
+    `<rect width="400" height="400" fill="${retracted ? "#6b7280" : "#1d2433"}"/>` +
+    `<text x="30" y="70" font-family="sans-serif" font-size="22" fill="#cfe0ff">Knowledge Commons</text>` +
+    `<text x="30" y="200" font-family="sans-serif" font-size="48" fill="#fff">${kind}</text>` +
+    `<text x="30" y="330" font-family="monospace" font-size="15" fill="#cfe0ff">${digest.slice(0, 34)}</text>` +
+    `<text x="30" y="352" font-family="monospace" font-size="15" fill="#cfe0ff">${digest.slice(34)}</text>` +
+    (retracted
+      ? `<text x="30" y="250" font-family="sans-serif" font-size="22" fill="#fde8e8">retracted</text>`
+      : "") +
+    `</svg>`;
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
+}
+
 // ── ERC-721 metadata, for a registry deployed with base URI <this server>/kc/metadata/ ──────────────────────
 
 app.get("/kc/metadata/:id", async (c) => {
@@ -304,7 +320,8 @@ app.get("/kc/metadata/:id", async (c) => {
     name: `Knowledge Commons ${kind} ${digest.slice(0, 10)}…`,
     description: `A ${kind} registered in Knowledge Commons by its content digest${record.retracted ? " (retracted)" : ""}.`,
     external_url: `${APP_URL}/#/artifact/${digest}`,
-    ...(record.uri ? { animation_url: undefined, content_uri: record.uri } : {}),
+    image: card(kind, digest, record.retracted),
+    ...(record.uri ? { content_uri: record.uri } : {}),
     attributes: [
       { trait_type: "kind", value: kind },
       { trait_type: "digest", value: digest },
