@@ -2,9 +2,16 @@ import { scope } from "hardhat/config";
 import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { type Contracts, getContracts, resolveSigner } from "../../src/contracts";
-import { describeError, errorInterface, isExpectedError } from "../../src/decodeError";
+import {
+  decodeRevertData,
+  describeError,
+  errorInterface,
+  findRevertData,
+  isExpectedError,
+} from "../../src/decodeError";
 import { KcError, show } from "../../src/errors";
 import { toJson } from "../../src/format";
+import { type ErrorKind, errorObject } from "./cli";
 
 /** `npx hardhat kc <task>`; every task of the CLI lives in this scope. */
 export const kc = scope("kc", "Knowledge Commons CLI: hash, register, show, curate and fund pools, claim");
@@ -81,11 +88,31 @@ export function kcTask<A extends CommonArgs>(
       const line = describeError(err, errorInterface(hre));
       if (!isCliEntry(name)) throw err instanceof KcError ? err : new KcError(line, { cause: err });
       process.stderr.write(`error: ${line}\n`);
+      if (args.json) process.stdout.write(`${toJson(errorJson(err, line, hre))}\n`);
       // Bugs keep their stack trace; user errors stay one line.
       if (!isExpectedError(err) || process.argv.includes("--show-stack-traces")) console.error(err);
       process.exitCode = 1;
     }
   });
+}
+
+/** What a failing task prints on stdout under `--json`: the line, its kind, and a decoded revert. */
+function errorJson(err: unknown, line: string, hre: HardhatRuntimeEnvironment) {
+  const data = findRevertData(err);
+  if (data !== undefined) {
+    const decoded = decodeRevertData(data, errorInterface(hre));
+    return errorObject(line, "revert", {
+      revert: { name: decoded?.name ?? null, text: decoded?.text ?? null, hint: decoded?.hint ?? null, data },
+    });
+  }
+  return errorObject(line, errorKind(err));
+}
+
+function errorKind(err: unknown): ErrorKind {
+  if (err instanceof KcError) return "input";
+  if (!isExpectedError(err)) return "internal";
+  const e = err as { _isHardhatError?: boolean; _isHardhatPluginError?: boolean };
+  return e._isHardhatError || e._isHardhatPluginError ? "config" : "network";
 }
 
 /** Contracts bound to the sending account (`--from`), for tasks that send transactions. */
