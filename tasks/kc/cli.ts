@@ -107,7 +107,10 @@ export function didYouMean(given: string, candidates: readonly string[]): string
 const toFlag = (param: string) => ArgumentsParser.paramNameToCLA(param);
 
 /** Hardhat's usage error for a task's arguments, in our words; undefined if there is none. */
-export function taskArgumentsProblem(definition: TaskDefinition, rest: readonly string[]): string | undefined {
+export function taskArgumentsProblem(
+  definition: TaskDefinition,
+  rest: readonly string[],
+): string | undefined {
   try {
     new ArgumentsParser().parseTaskArguments(definition, [...rest]);
     return undefined;
