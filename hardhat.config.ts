@@ -69,6 +69,8 @@ const config: HardhatUserConfig = {
       viaIR: true,
     },
   },
+  // Set here too: the Ignition plugin, which would default it, loads only for `kc deploy` (see above).
+  paths: { ignition: join(__dirname, "ignition") },
   defaultNetwork: "hardhat",
   networks: {
     hardhat: {},

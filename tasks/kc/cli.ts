@@ -123,7 +123,7 @@ export function taskArgumentsProblem(
       case 305: // UNRECOGNIZED_PARAM_NAME
         return `${command} has no flag ${args.param}${didYouMean(args.param, flags)}; see npx hardhat help kc ${definition.name}`;
       case 306: // MISSING_TASK_ARGUMENT
-        return `${toFlag(args.param)} needs a value`;
+        return `${args.param.startsWith("--") ? args.param : toFlag(args.param)} needs a value`;
       case 308: // UNRECOGNIZED_POSITIONAL_ARG
         return `${command} takes no argument ${args.argument}; flags start with --; see npx hardhat help kc ${definition.name}`;
       case 309: // REPEATED_PARAM

@@ -112,7 +112,7 @@ function errorJson(err: unknown, line: string, hre: HardhatRuntimeEnvironment) {
 
 function errorKind(err: unknown): ErrorKind {
   if (err instanceof KcError) return "input";
-  if (!isExpectedError(err)) return "internal";
+  if (!isExpectedError(err) || err instanceof TypeError || err instanceof RangeError) return "internal";
   const e = err as { _isHardhatError?: boolean; _isHardhatPluginError?: boolean };
   return e._isHardhatError || e._isHardhatPluginError ? "config" : "network";
 }
