@@ -48,7 +48,12 @@ function remoteNetworks() {
     return remoteNetworkFromEnv(process.env, process.argv, {
       // Only a kc task without --from is known to send nothing; anything else may need the account.
       needsAccount: kcLine === undefined || taskNeedsAccount(kc, kcLine.task),
-      warn: (line) => process.stderr.write(`${line}\n`),
+      // Once: `hardhat run` loads this config again in the script's own process, which inherits env.
+      warn: (line) => {
+        if (process.env.KC_ENV_WARNED) return;
+        process.env.KC_ENV_WARNED = "1";
+        process.stderr.write(`${line}\n`);
+      },
     });
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
