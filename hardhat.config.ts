@@ -3,13 +3,13 @@ import { subtask, type HardhatUserConfig } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 
-import { MissingEnvError, remoteNetworkFromEnv } from "./src/config/networks";
-import { offlineSolcBuild } from "./src/config/solc";
+import { MissingEnvError, remoteNetworkFromEnv } from "./config/networks";
+import { offlineSolcBuild } from "./config/solc";
 import "./tasks";
 
 export const SOLC_VERSION = "0.8.30";
 
-// Offline compilers from npm (see src/config/solc.ts); nothing is ever downloaded.
+// Offline compilers from npm (see config/solc.ts); nothing is ever downloaded.
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: { solcVersion: string }) =>
   offlineSolcBuild(solcVersion, SOLC_VERSION),
 );

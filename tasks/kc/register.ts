@@ -5,6 +5,7 @@ import { SCHEME_MEANING, SCHEME_NAMES, cidOf, hashPath } from "../../src/hash";
 import { KINDS, parseBps, parseContributors, parseDigest, parseKind } from "../../src/parse";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { registerArtifact } from "../../src/register";
+import { advanceTimeFor } from "../lib/chain";
 import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
 import { type HashFlags, addHashFlags, hashOptionsOf, progressReporter } from "./content";
 
@@ -89,7 +90,10 @@ kcTask<RegisterArgs>(
       versionOf,
       secret,
     };
-    const outcome = await registerArtifact(hre, registry, signer!, input, status);
+    const outcome = await registerArtifact(registry, signer!, input, {
+      status,
+      advanceTime: advanceTimeFor(hre),
+    });
 
     const total = contributors.reduce((sum, c) => sum + c.share, 0n);
     const pct = (share: bigint) =>

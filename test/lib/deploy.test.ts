@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { type DeployConfirmationInput, deployConfirmation } from "../../src/deploy";
+import { type DeployConfirmationInput, deployConfirmation } from "../../tasks/lib/deploy";
 import { expectKcError } from "./helpers";
 
 const SEPOLIA = 11_155_111n;
