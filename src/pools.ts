@@ -232,7 +232,7 @@ export async function planAdmitMany(
         `each transaction announces its own curation change (${plan.steps.length} changes to execute)`,
       );
     }
-    if (state.totalWeight === 0n) {
+    if (state.totalWeight === 0n && state.carried > 0n) {
       plan.notes.push("funds the pool carried are shared by the artifacts of the first transaction");
     }
   }

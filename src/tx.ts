@@ -29,6 +29,11 @@ export interface TxStep {
   to: string;
   data: string;
   value?: bigint;
+  /**
+   * Gas of a simulation made while planning (by {@link planSplit}, against the same state, nothing sent in
+   * between); {@link sendPlan} simulates every step without one.
+   */
+  gas?: bigint;
 }
 
 export interface Plan {
@@ -136,7 +141,7 @@ const stepName = (plan: Plan, i: number) =>
 
 /**
  * Simulates every step of `plan` as `signer` against the current state, in order, before anything is
- * sent. Throws a one-line KcError naming the first step that would revert, or that would need more gas
+ * sent (a step that carries the gas of its simulation while planning keeps it). Throws a one-line KcError naming the first step that would revert, or that would need more gas
  * than `maxPerTx`.
  */
 export async function simulatePlan(
@@ -149,6 +154,10 @@ export async function simulatePlan(
   const simulated: SimulatedStep[] = [];
   for (const [i, step] of plan.steps.entries()) {
     let gas: bigint;
+    if (step.gas !== undefined && step.gas <= maxPerTx) {
+      simulated.push({ ...step, gas: step.gas });
+      continue;
+    }
     try {
       gas = await signer.estimateGas({ from, to: step.to, data: step.data, value: step.value ?? 0n });
     } catch (err) {
@@ -309,10 +318,10 @@ export async function planSplit<T>(
     options,
   );
   const steps: TxStep[] = [];
-  for (const { items: chunk } of split.chunks) {
+  for (const { items: chunk, gas } of split.chunks) {
     const plain = chunk.map((c) => c.item);
     const tx = await build(plain, chunk[0].i);
-    steps.push({ ...tx, label: label(plain, chunk[0].i) });
+    steps.push({ ...tx, label: label(plain, chunk[0].i), gas });
   }
   const notes: string[] = [];
   if (steps.length > 1) {
