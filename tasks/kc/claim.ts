@@ -183,7 +183,8 @@ kcTask<ClaimArgs>(
     if (settled.length > 0)
       say(`Settled ${settled.length} derivative artifact(s) first, in the same transaction(s).`);
     for (const note of result.result.notes) say(note);
-    for (const step of sent) say(txLine(step));
+    if (sent.length === 1) say(`tx: ${sent[0].hash} (block ${sent[0].blockNumber})`);
+    else for (const step of sent) say(txLine(step));
     const last = sent[sent.length - 1];
     return {
       account,

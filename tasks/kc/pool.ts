@@ -252,10 +252,13 @@ kcTask<AdmitManyArgs>(
     for (const line of keyValues([
       ...changes.flatMap((c) => announcementLines(c, poolId, hre.network.name)),
       ["total weight", totalWeight],
+      ...(result.steps.length === 1
+        ? [["tx", `${result.steps[0].hash} (block ${result.steps[0].blockNumber})`] as [string, string]]
+        : []),
     ])) {
       say(`  ${line}`);
     }
-    for (const step of result.steps) say(`  ${txLine(step)}`);
+    if (result.steps.length > 1) for (const step of result.steps) say(`  ${txLine(step)}`);
     const last = result.steps[result.steps.length - 1];
     return {
       poolId,
