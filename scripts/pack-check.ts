@@ -93,7 +93,7 @@ async function main() {
     kc.sendPlan({ steps: [kc.callStep(registry.contract, "register", [{
       digest: raw, kind: 0, scheme: 0, uri: "", contributors: [{ account: wallet.address, share: 1 }],
       parents: [], upstreamBps: 0, minUpstreamBps: 0, secret: "0x" + "00".repeat(32) }], "register again")], notes: [] }, wallet),
-    (err) => err instanceof kc.KcError && /^register again would fail, nothing was sent: reverted: ArtifactExists\\(/.test(err.message),
+    (err) => err instanceof kc.KcError && /^reverted: ArtifactExists\\(digest=/.test(err.message),
   );
   assert.equal(await provider.getTransactionCount(wallet.address), nonce);
   console.log(JSON.stringify({ require: "ok", digest: raw, cid, registry: address, owner: info.owner }));

@@ -141,7 +141,8 @@ const stepName = (plan: Plan, i: number) =>
 
 /**
  * Simulates every step of `plan` as `signer` against the current state, in order, before anything is
- * sent (a step that carries the gas of its simulation while planning keeps it). Throws a one-line KcError naming the first step that would revert, or that would need more gas
+ * sent (a step that carries the gas of its simulation while planning keeps it). Throws a one-line KcError:
+ * the decoded revert, naming the step when the plan has several, or the step that would need more gas
  * than `maxPerTx`.
  */
 export async function simulatePlan(
@@ -161,9 +162,12 @@ export async function simulatePlan(
     try {
       gas = await signer.estimateGas({ from, to: step.to, data: step.data, value: step.value ?? 0n });
     } catch (err) {
-      throw new KcError(`${stepName(plan, i)} would fail, nothing was sent: ${describeError(err)}`, {
-        cause: err,
-      });
+      // A one-transaction write fails with the reason alone, as a direct call would; a longer plan names the step.
+      const reason = describeError(err);
+      throw new KcError(
+        plan.steps.length === 1 ? reason : `${stepName(plan, i)} would fail, nothing was sent: ${reason}`,
+        { cause: err },
+      );
     }
     if (gas > maxPerTx) {
       throw new KcError(

@@ -15,8 +15,8 @@ import { type CommonArgs, keyValues, kcTask, required } from "./common";
 
 /**
  * Scored programs: `program-create`, `program-fund`, `program-show`, `epoch-build`, `epoch-post`, `epoch-verify`,
- * `epoch-veto`, `epoch-activate`, `epoch-claim`, `epoch-invalidate-nonces`. Every transaction is simulated with
- * staticCall before it is sent.
+ * `epoch-veto`, `epoch-activate`, `epoch-claim`, `epoch-invalidate-nonces`. Every transaction goes through the SDK's one
+ * write path (`src/tx.ts`): simulated before it is sent.
  */
 
 interface ProgramArgs extends CommonArgs {
