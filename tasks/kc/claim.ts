@@ -1,5 +1,5 @@
 import { type PoolClaim, claimAcrossPools, claimTargets, settleList } from "../../src/claims";
-import { resolveSigner } from "../../src/contracts";
+import { resolveSigner } from "../lib/contracts";
 import { KcError } from "../../src/errors";
 import { type RegistryIndex, loadRegistryIndex } from "../../src/events";
 import { short, table } from "../../src/format";
@@ -8,7 +8,17 @@ import { requirePool } from "../../src/pools";
 import { parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
-import { type CommonArgs, addressArg, contractsFor, keyValues, kcTask, parsePoolId } from "./common";
+import {
+  type CommonArgs,
+  addressArg,
+  contractsFor,
+  keyValues,
+  kcTask,
+  parseMaxPerTx,
+  parsePoolId,
+  txJson,
+  txLine,
+} from "./common";
 
 /** `--pool N`, or every pool of the deployment. */
 async function poolIdsOf(pools: RewardPools, pool: string | undefined): Promise<bigint[]> {
@@ -116,18 +126,20 @@ interface ClaimArgs extends CommonArgs {
   pool?: string;
   artifacts?: string;
   to?: string;
+  maxPerTx?: string;
 }
 
 kcTask<ClaimArgs>(
   "claim",
-  "Claim the sender's rewards from every pool (or --pool) in one transaction, settling derivatives first",
+  "Claim the sender's rewards from every pool (or --pool), settling derivatives first; split into several transactions when one cannot hold them",
   { chain: true, signer: true },
   (t) =>
     t
       .addOptionalParam("pool", "Only this pool")
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)")
-      .addOptionalParam("to", "Send the rewards to this address or ENS name (default: the sender)"),
-  async (args, { hre, say }) => {
+      .addOptionalParam("to", "Send the rewards to this address or ENS name (default: the sender)")
+      .addOptionalParam("maxPerTx", "Gas one transaction may use at most (default: 16777216, EIP-7825)"),
+  async (args, { hre, say, status }) => {
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const to = args.to === undefined ? undefined : await addressArg(hre, args.to, "--to", { nonZero: true });
@@ -142,7 +154,11 @@ kcTask<ClaimArgs>(
       .filter((e) => e.settle.length > 0 || e.amounts.some((a) => a > 0n))
       .map((e) => ({ poolId: e.poolId, settle: e.settle, targets: e.targets }));
     const where = args.pool === undefined ? "any pool" : `pool #${poolIds[0]}`;
-    const result = worth.length === 0 ? undefined : await claimAcrossPools(pools, signer!, worth, recipient);
+    const maxPerTx = parseMaxPerTx(args.maxPerTx);
+    const result =
+      worth.length === 0
+        ? undefined
+        : await claimAcrossPools(pools, signer!, worth, recipient, { index, status, maxPerTx });
     if (!result) throw new KcError(`nothing to claim for ${account} in ${where} yet`);
 
     const byPool = new Map<bigint, bigint>();
@@ -176,18 +192,23 @@ kcTask<ClaimArgs>(
       );
     }
     const settled = worth.flatMap((e) => e.settle);
+    const sent = result.result.steps;
     if (settled.length > 0)
-      say(`Settled ${settled.length} derivative artifact(s) first, in the same transaction.`);
-    for (const line of keyValues([["tx", `${result.receipt.hash} (block ${result.receipt.blockNumber})`]]))
-      say(line);
+      say(`Settled ${settled.length} derivative artifact(s) first, in the same transaction(s).`);
+    for (const note of result.result.notes) say(note);
+    if (sent.length === 1) say(`tx: ${sent[0].hash} (block ${sent[0].blockNumber})`);
+    else for (const step of sent) say(txLine(step));
+    const last = sent[sent.length - 1];
     return {
       account,
       recipient,
       pools: paid,
       artifacts: result.perArtifact,
       settled,
-      txHash: result.receipt.hash,
-      blockNumber: result.receipt.blockNumber,
+      notes: result.result.notes,
+      transactions: sent.map(txJson),
+      txHash: last.hash,
+      blockNumber: last.blockNumber,
     };
   },
 );

@@ -2,7 +2,7 @@ import { BrowserProvider } from "ethers";
 import { scope } from "hardhat/config";
 import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { type Contracts, getContracts, resolveSigner } from "../../src/contracts";
+import { type Contracts, getContracts, resolveSigner } from "../lib/contracts";
 import {
   decodeRevertData,
   describeError,
@@ -87,7 +87,7 @@ export function kcTask<A extends CommonArgs>(
       if (args.json) process.stdout.write(`${toJson(result)}\n`);
       return result;
     } catch (err) {
-      const line = describeError(err, errorInterface(hre));
+      const line = describeError(err, errorInterface());
       if (!isCliEntry(name)) throw err instanceof KcError ? err : new KcError(line, { cause: err });
       process.stderr.write(`error: ${line}\n`);
       if (args.json) process.stdout.write(`${toJson(errorJson(err, line, hre))}\n`);
@@ -216,4 +216,24 @@ export function parseWeight(s: string): number {
 export function keyValues(pairs: [string, string | number | bigint | boolean][]): string[] {
   const width = Math.max(...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`);
+}
+
+/** `--max-per-tx`: the most gas one transaction may use; undefined for the default (EIP-7825's cap). */
+export function parseMaxPerTx(s: string | undefined): bigint | undefined {
+  if (s === undefined) return undefined;
+  const text = s.trim().replace(/_/g, "");
+  if (!/^\d+$/.test(text) || BigInt(text) < 21_000n) {
+    throw new KcError(`--max-per-tx must be a whole number of gas from 21000: ${show(s)}`);
+  }
+  return BigInt(text);
+}
+
+/** `tx 0x… (block n, gas g): label` for a sent step of a plan. */
+export function txLine(step: { hash: string; blockNumber: number; gasUsed: bigint; label: string }): string {
+  return `tx ${step.hash} (block ${step.blockNumber}, gas ${step.gasUsed}): ${step.label}`;
+}
+
+/** A sent step for `--json`. */
+export function txJson(step: { hash: string; blockNumber: number; gasUsed: bigint; label: string }) {
+  return { hash: step.hash, blockNumber: step.blockNumber, gasUsed: step.gasUsed, label: step.label };
 }

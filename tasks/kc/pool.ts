@@ -1,4 +1,4 @@
-import { type ContractTransactionReceipt, ZeroAddress } from "ethers";
+import { ZeroAddress } from "ethers";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
@@ -9,8 +9,8 @@ import { admittedArtifacts, loadRegistryIndex, poolTotals, queryEvents } from ".
 import { formatDuration, formatRounded, isoTime, short, table } from "../../src/format";
 import { KINDS, parseDuration } from "../../src/parse";
 import {
+  announcedChanges,
   curationTrust,
-  eventOf,
   pendingChanges,
   poolStreams,
   requireCurator,
@@ -18,6 +18,8 @@ import {
 } from "../../src/pools";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
+import { Pools } from "../../src/clients/pools";
+import { sendCall } from "../../src/tx";
 import {
   type CommonArgs,
   addressArg,
@@ -26,9 +28,12 @@ import {
   kcTask,
   nextCommand,
   parseId,
+  parseMaxPerTx,
   parsePoolId,
   parseWeight,
   required,
+  txJson,
+  txLine,
 } from "./common";
 
 interface CreateArgs extends CommonArgs {
@@ -68,17 +73,19 @@ kcTask<CreateArgs>(
     }
     const token = await tokenInfo(tokenAddress, hre.ethers.provider);
     const curator = curatorArg ?? account!;
-    const bound = pools.connect(signer!);
-    await bound.createPool.staticCall(tokenAddress, curator, curationDelay);
-    const tx = await bound.createPool(tokenAddress, curator, curationDelay);
-    const receipt = (await tx.wait())!;
-    const poolId = eventOf(pools, receipt, "PoolCreated").args.poolId as bigint;
+    const created = await new Pools(await pools.getAddress(), signer!).createPool({
+      token: tokenAddress,
+      curator,
+      curationDelay,
+    });
+    const poolId = created.poolId;
+    const [tx] = created.result.steps;
     say(`Created pool #${poolId} paying ${token.symbol} (${tokenAddress})`);
     for (const line of keyValues([
       ["curator", curator],
       ["curation delay", curationDelay === 0n ? "none" : formatDuration(curationDelay)],
       ["trust", curationTrust(curationDelay)],
-      ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+      ["tx", `${tx.hash} (block ${tx.blockNumber})`],
     ])) {
       say(`  ${line}`);
     }
@@ -95,24 +102,13 @@ kcTask<CreateArgs>(
       curator,
       curationDelay,
       txHash: tx.hash,
-      blockNumber: receipt.blockNumber,
+      blockNumber: tx.blockNumber,
     };
   },
 );
 
-/** The change a curation call announced, if the pool has a curation delay. */
-function announcement(pools: RewardPools, receipt: ContractTransactionReceipt) {
-  for (const log of receipt.logs) {
-    const parsed = pools.interface.parseLog(log);
-    if (parsed?.name === "CurationAnnounced") {
-      return { changeId: parsed.args.changeId as bigint, executeAfter: parsed.args.executeAfter as bigint };
-    }
-  }
-  return undefined;
-}
-
 function announcementLines(
-  announced: ReturnType<typeof announcement>,
+  announced: { changeId: bigint; executeAfter: bigint } | undefined,
   poolId: bigint,
   hre: HardhatRuntimeEnvironment,
   args: CommonArgs,
@@ -164,20 +160,15 @@ function curationTask(name: string, description: string, op: Curation): void {
       } else if (member.weight === 0n) {
         throw new KcError(`artifact ${artifact} is not in pool #${poolId}; admit it with kc pool-admit`);
       }
-      const bound = pools.connect(signer!);
-      let tx;
-      if (op === "admit") {
-        await bound.admit.staticCall(poolId, artifact, weight);
-        tx = await bound.admit(poolId, artifact, weight);
-      } else if (op === "weight") {
-        await bound.setWeight.staticCall(poolId, artifact, weight);
-        tx = await bound.setWeight(poolId, artifact, weight);
-      } else {
-        await bound.remove.staticCall(poolId, artifact);
-        tx = await bound.remove(poolId, artifact);
-      }
-      const receipt = (await tx.wait())!;
-      const announced = announcement(pools, receipt);
+      const call: [string, unknown[], string] =
+        op === "admit"
+          ? ["admit", [poolId, artifact, weight], `admit ${artifact} to pool #${poolId}`]
+          : op === "weight"
+            ? ["setWeight", [poolId, artifact, weight], `set the weight of ${artifact} in pool #${poolId}`]
+            : ["remove", [poolId, artifact], `remove ${artifact} from pool #${poolId}`];
+      const result = await sendCall(signer!, pools, ...call);
+      const [tx] = result.steps;
+      const announced = announcedChanges(result)[0];
       const totalWeight = (await pools.pool(poolId)).totalWeight;
       const kind = KINDS[Number((await registry.artifact(artifact)).kind)];
       const what =
@@ -190,7 +181,7 @@ function curationTask(name: string, description: string, op: Curation): void {
       for (const line of keyValues([
         ...announcementLines(announced, poolId, hre, args),
         ["total weight", totalWeight],
-        ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+        ["tx", `${tx.hash} (block ${tx.blockNumber})`],
       ])) {
         say(`  ${line}`);
       }
@@ -203,7 +194,7 @@ function curationTask(name: string, description: string, op: Curation): void {
         changeId: announced?.changeId ?? null,
         executeAfter: announced?.executeAfter ?? null,
         txHash: tx.hash,
-        blockNumber: receipt.blockNumber,
+        blockNumber: tx.blockNumber,
       };
     },
   );
@@ -221,6 +212,7 @@ interface AdmitManyArgs extends CommonArgs {
   pool?: string;
   artifacts?: string;
   weights?: string;
+  maxPerTx?: string;
 }
 
 // One distribution before all admissions: the first members of a pool share what it carried by weight.
@@ -232,8 +224,9 @@ kcTask<AdmitManyArgs>(
     t
       .addOptionalParam("pool", "Pool id")
       .addOptionalParam("artifacts", "Comma-separated artifact digests or sha2-256 CIDs")
-      .addOptionalParam("weights", "Comma-separated weights, one per artifact, whole numbers from 1"),
-  async (args, { hre, say }) => {
+      .addOptionalParam("weights", "Comma-separated weights, one per artifact, whole numbers from 1")
+      .addOptionalParam("maxPerTx", "Gas one transaction may use at most (default: 16777216, EIP-7825)"),
+  async (args, { hre, say, status }) => {
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
     const artifacts = await parseArtifactRefs(
       required(args.artifacts, "artifacts", "0x…,0x…"),
@@ -256,31 +249,40 @@ kcTask<AdmitManyArgs>(
         throw new KcError(`artifact ${artifact} is already in pool #${poolId}; use kc pool-weight`);
       }
     }
-    const bound = pools.connect(signer!);
-    await bound.admitMany.staticCall(poolId, artifacts, weights);
-    const tx = await bound.admitMany(poolId, artifacts, weights);
-    const receipt = (await tx.wait())!;
-    const announced = announcement(pools, receipt);
+    const { result, changes } = await new Pools(await pools.getAddress(), signer!).admitMany(
+      poolId,
+      artifacts,
+      weights,
+      { status, maxPerTx: parseMaxPerTx(args.maxPerTx) },
+    );
     const totalWeight = (await pools.pool(poolId)).totalWeight;
     say(
-      `${announced ? "Announced the admission of" : "Admitted"} ${artifacts.length} artifacts to pool #${poolId}`,
+      `${changes.length > 0 ? "Announced the admission of" : "Admitted"} ${artifacts.length} artifacts to pool #${poolId}`,
     );
     for (const [i, artifact] of artifacts.entries()) say(`  ${artifact}  weight ${weights[i]}`);
+    for (const note of result.notes) say(`  ${note}`);
     for (const line of keyValues([
-      ...announcementLines(announced, poolId, hre, args),
+      ...changes.flatMap((c) => announcementLines(c, poolId, hre, args)),
       ["total weight", totalWeight],
-      ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+      ...(result.steps.length === 1
+        ? [["tx", `${result.steps[0].hash} (block ${result.steps[0].blockNumber})`] as [string, string]]
+        : []),
     ])) {
       say(`  ${line}`);
     }
+    if (result.steps.length > 1) for (const step of result.steps) say(`  ${txLine(step)}`);
+    const last = result.steps[result.steps.length - 1];
     return {
       poolId,
       admitted: artifacts.map((artifact, i) => ({ artifact, weight: weights[i] })),
       totalWeight,
-      changeId: announced?.changeId ?? null,
-      executeAfter: announced?.executeAfter ?? null,
-      txHash: tx.hash,
-      blockNumber: receipt.blockNumber,
+      changeId: changes[0]?.changeId ?? null,
+      executeAfter: changes[0]?.executeAfter ?? null,
+      changes,
+      notes: result.notes,
+      transactions: result.steps.map(txJson),
+      txHash: last.hash,
+      blockNumber: last.blockNumber,
     };
   },
 );
@@ -472,18 +474,21 @@ function changeTask(name: string, description: string, cancel: boolean): void {
       const changeId = parseId(required(args.change, "change", "1"), "change id");
       const { pools, signer } = await contractsFor(args, hre, true);
       await requirePool(pools, poolId);
-      const bound = pools.connect(signer!);
       const [executeAfter, ops] = await pools.pendingChange(poolId, changeId);
-      const method = cancel ? bound.cancelChange : bound.executeChange;
-      await method.staticCall(poolId, changeId);
-      const tx = await method(poolId, changeId);
-      const receipt = (await tx.wait())!;
+      const result = await sendCall(
+        signer!,
+        pools,
+        cancel ? "cancelChange" : "executeChange",
+        [poolId, changeId],
+        `${cancel ? "cancel" : "execute"} change #${changeId} of pool #${poolId}`,
+      );
+      const [tx] = result.steps;
       say(
         `${cancel ? "Cancelled" : "Executed"} change #${changeId} of pool #${poolId} (${ops.length} step(s))`,
       );
       for (const line of keyValues([
         ["total weight", (await pools.pool(poolId)).totalWeight],
-        ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+        ["tx", `${tx.hash} (block ${tx.blockNumber})`],
       ])) {
         say(`  ${line}`);
       }
@@ -493,7 +498,7 @@ function changeTask(name: string, description: string, cancel: boolean): void {
         executeAfter,
         steps: ops.length,
         txHash: tx.hash,
-        blockNumber: receipt.blockNumber,
+        blockNumber: tx.blockNumber,
       };
     },
   );

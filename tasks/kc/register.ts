@@ -17,6 +17,7 @@ import {
 } from "../../src/parse";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { registerArtifact } from "../../src/register";
+import { advanceTimeFor } from "../lib/chain";
 import { type CommonArgs, contractsFor, ensOf, keyValues, kcTask, required } from "./common";
 import { type HashFlags, addHashFlags, hashOptionsOf, progressReporter } from "./content";
 
@@ -118,7 +119,10 @@ kcTask<RegisterArgs>(
       versionOf,
       secret,
     };
-    const outcome = await registerArtifact(hre, registry, signer!, input, status);
+    const outcome = await registerArtifact(registry, signer!, input, {
+      status,
+      advanceTime: advanceTimeFor(hre),
+    });
 
     const total = contributors.reduce((sum, c) => sum + c.share, 0n);
     const pct = (share: bigint) =>
