@@ -9,3 +9,4 @@ import "./fund";
 import "./claim";
 import "./stream";
 import "./epoch";
+import "./account";
