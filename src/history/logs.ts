@@ -22,13 +22,21 @@ export interface RangeOptions {
   min?: number;
 }
 
-/** The window size: halves on refusal, doubles on success. Keep one per provider to remember what works. */
+/**
+ * The window size: halves on refusal, doubles on success. After a refusal it does not grow back to the
+ * refused size for the next `RETRY_AFTER` windows (a fixed block limit would only refuse it again; a
+ * results limit depends on how busy the blocks are, so it is tried again later). Keep one per provider
+ * to remember what works.
+ */
 export class AdaptiveRange {
+  static readonly RETRY_AFTER = 16;
   size: number;
   readonly max: number;
   readonly min: number;
   /** Windows the provider refused so far (for reports and tests). */
   refusals = 0;
+  private refused = Infinity;
+  private untilRetry = 0;
 
   constructor(options: RangeOptions = {}) {
     this.max = options.max ?? 5_000_000;
@@ -37,13 +45,16 @@ export class AdaptiveRange {
   }
 
   grow(): void {
-    this.size = Math.min(this.size * 2, this.max);
+    if (this.untilRetry > 0 && --this.untilRetry === 0) this.refused = Infinity;
+    if (this.size * 2 < this.refused) this.size = Math.min(this.size * 2, this.max);
   }
 
   /** Halves the window; false when it is already at its minimum. */
   shrink(): boolean {
     if (this.size <= this.min) return false;
     this.refusals++;
+    this.refused = this.size;
+    this.untilRetry = AdaptiveRange.RETRY_AFTER;
     this.size = Math.max(Math.floor(this.size / 2), this.min);
     return true;
   }
