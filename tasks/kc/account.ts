@@ -4,7 +4,7 @@ import { JsonRpcProvider, type Provider } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { TokenMeta } from "../../src/batch";
-import { resolveSigner } from "../../src/contracts";
+import { type Contracts, resolveSigner } from "../../src/contracts";
 import { accountEarnings } from "../../src/earnings";
 import { programsContract } from "../../src/epochs/cli";
 import { short, table } from "../../src/format";
@@ -29,8 +29,12 @@ function readProvider(hre: HardhatRuntimeEnvironment, chainId: bigint): Provider
 }
 
 /** The synced history and the contracts bound to the reading provider. */
-export async function readHistory(args: CommonArgs, { hre, status }: Ctx) {
-  const { chainId, registry, pools, fromBlock } = await contractsFor(args, hre, false);
+export async function readHistory(
+  args: CommonArgs,
+  { hre, status }: Pick<Ctx, "hre" | "status">,
+  found?: Contracts,
+) {
+  const { chainId, registry, pools, fromBlock } = found ?? (await contractsFor(args, hre, false));
   const provider = readProvider(hre, chainId);
   const reader = { registry: registry.connect(provider), pools: pools.connect(provider) };
   // The in-process network starts empty for every command: nothing worth caching.
