@@ -96,21 +96,26 @@ export async function accountEarnings(options: EarningsOptions): Promise<Earning
     return { poolId: p.poolId, mine: relevant, downstream };
   });
 
-  // Round 1: every pool's views, the programs' count and the tokens, all at once.
+  // Round 1: every pool's views, the programs' count and the tokens, all at once. Slots, weights and
+  // claimed amounts come from the history; `member` only where the split or the settlement needs it.
   const slotOf = (digest: string) => history.slotOf(digest, account)!;
-  const viewsOf = (plan: PoolPlan): ViewCall[] => [
-    { fn: "pool", args: [plan.poolId] },
-    ...plan.mine.flatMap((a) => [
-      { fn: "claimable", args: [plan.poolId, a, account] },
-      { fn: "member", args: [plan.poolId, a] },
-      { fn: "claimed", args: [plan.poolId, a, slotOf(a)] },
-    ]),
-    ...plan.downstream.map((d) => ({ fn: "member", args: [plan.poolId, d] })),
-  ];
+  const reads = plans.map((plan) => {
+    const calls: ViewCall[] = [{ fn: "pool", args: [plan.poolId] }];
+    const at = new Map<string, number>();
+    const add = (key: string, call: ViewCall) => at.set(key, calls.push(call) - 1);
+    for (const a of plan.mine) {
+      add(`claimable:${a}`, { fn: "claimable", args: [plan.poolId, a, account] });
+      if (history.inflowScaled(plan.poolId, a) > 0n)
+        add(`member:${a}`, { fn: "member", args: [plan.poolId, a] });
+    }
+    for (const d of plan.downstream)
+      if (!at.has(`member:${d}`)) add(`member:${d}`, { fn: "member", args: [plan.poolId, d] });
+    return { calls, at };
+  });
   const runner = options.runner ?? pools.runner!;
   const [round1, tokens, programCount] = await Promise.all([
     Promise.all(
-      plans.map((plan) => (plan.mine.length === 0 ? [] : multicallViews(pools, viewsOf(plan), read))),
+      plans.map((plan, i) => (plan.mine.length === 0 ? [] : multicallViews(pools, reads[i].calls, read))),
     ),
     tokenMetas(
       history.pools().map((p) => p.token),
@@ -118,22 +123,29 @@ export async function accountEarnings(options: EarningsOptions): Promise<Earning
     ),
     options.programs?.programCount({ blockTag }),
   ]);
+  const value = (i: number, key: string): Result | undefined => {
+    const k = reads[i].at.get(key);
+    return k === undefined ? undefined : round1[i][k][0];
+  };
 
-  // Round 2: what settling the derivatives would add, and the programs.
+  // Round 2: what settling the derivatives would add to the artifacts they feed, and the programs.
   const settleLists = plans.map((plan, i) =>
-    plan.mine.length === 0 ? [] : settleOrder(history, plan, round1[i]),
+    plan.mine.length === 0
+      ? []
+      : settleOrder(history, plan, round1[i][0][0].index as bigint, (d) => value(i, `member:${d}`)!),
   );
+  const fed = plans.map((plan, i) => fedBy(history, plan.mine, settleLists[i]));
   const [after, programs] = await Promise.all([
     Promise.all(
       plans.map((plan, i) =>
-        settleLists[i].length === 0
+        fed[i].length === 0
           ? undefined
           : simulateThenView(
               pools,
               [{ fn: "settle", args: [plan.poolId, settleLists[i], 1] }],
-              plan.mine.map((a) => ({ fn: "claimable", args: [plan.poolId, a, account] })),
+              fed[i].map((a) => ({ fn: "claimable", args: [plan.poolId, a, account] })),
               read,
-            ),
+            ).then((r) => new Map(fed[i].map((a, k) => [a, r[k][0] as bigint]))),
       ),
     ),
     options.programs && programCount
@@ -144,33 +156,28 @@ export async function accountEarnings(options: EarningsOptions): Promise<Earning
   const result: PoolEarning[] = [];
   plans.forEach((plan, i) => {
     if (plan.mine.length === 0) return;
-    const r = round1[i];
-    const poolIndex = r[0][0].index as bigint;
-    const artifacts: ArtifactEarning[] = plan.mine.map((artifact, j) => {
-      const claimable = r[1 + 3 * j][0] as bigint;
-      const member = r[2 + 3 * j][0];
-      const claimed = r[3 + 3 * j][0] as bigint;
+    const poolIndex = round1[i][0][0].index as bigint;
+    const artifacts: ArtifactEarning[] = plan.mine.map((artifact) => {
+      const claimable = value(i, `claimable:${artifact}`) as unknown as bigint;
+      const member = value(i, `member:${artifact}`);
       const record = history.artifacts.get(artifact)!;
       const slot = slotOf(artifact);
-      const fromDerivatives = derivativePart(
-        member,
-        poolIndex,
-        history.inflowScaled(plan.poolId, artifact),
-        claimable,
-      );
-      const later = after[i] ? (after[i]![j][0] as bigint) : claimable;
+      const fromDerivatives = member
+        ? derivativePart(member, poolIndex, history.inflowScaled(plan.poolId, artifact), claimable)
+        : 0n;
+      const later = after[i]?.get(artifact) ?? claimable;
       return {
         artifact,
         kind: record.kind,
         slot,
         share: record.contributors[slot].share,
         totalShares: record.contributors.reduce((s, c) => s + c.share, 0n),
-        weight: member.weight as bigint,
+        weight: history.weight(plan.poolId, artifact),
         claimable,
         fromDerivatives,
         direct: claimable - fromDerivatives,
         waiting: later > claimable ? later - claimable : 0n,
-        claimed,
+        claimed: history.claimed(plan.poolId, artifact, slot),
       };
     });
     const sum = (f: (a: ArtifactEarning) => bigint) => artifacts.reduce((s, a) => s + f(a), 0n);
@@ -215,12 +222,15 @@ function derivativePart(member: Result, poolIndex: bigint, inflowScaled: bigint,
  * grandchild's flow through its child): those holding unsettled flow, and every artifact between them and
  * the account's. Empty when nothing waits.
  */
-function settleOrder(history: HistoryView, plan: PoolPlan, views: Result[]): string[] {
+function settleOrder(
+  history: HistoryView,
+  plan: PoolPlan,
+  poolIndex: bigint,
+  member: (digest: string) => Result,
+): string[] {
   if (plan.downstream.length === 0) return [];
-  const poolIndex = views[0][0].index as bigint;
-  const offset = 1 + 3 * plan.mine.length;
-  const needing = plan.downstream.filter((_, k) => {
-    const m = views[offset + k][0];
+  const needing = plan.downstream.filter((d) => {
+    const m = member(d);
     const unsettled = m.weight > 0n && m.upstreamBps > 0n && poolIndex > m.checkpoint;
     return m.pendingUpstreamScaled > 0n || unsettled;
   });
@@ -236,6 +246,22 @@ function settleOrder(history: HistoryView, plan: PoolPlan, views: Result[]): str
       if (inSet.has(parent) && !own.has(parent)) pending.push(parent);
   }
   return history.descendants(plan.mine).filter((d) => keep.has(d));
+}
+
+/** Which of `mine` settling `settled` can pay more: their ancestors (the flow goes up one step per settle). */
+function fedBy(history: HistoryView, mine: string[], settled: string[]): string[] {
+  if (settled.length === 0) return [];
+  const reached = new Set<string>();
+  const pending = [...settled];
+  for (let d = pending.pop(); d !== undefined; d = pending.pop()) {
+    for (const parent of history.artifacts.get(d)?.parents ?? []) {
+      if (!reached.has(parent)) {
+        reached.add(parent);
+        pending.push(parent);
+      }
+    }
+  }
+  return mine.filter((a) => reached.has(a));
 }
 
 async function programEarnings(

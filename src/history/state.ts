@@ -51,6 +51,8 @@ export interface PoolState {
   streams: Record<string, StreamState>;
   /** Scaled amount that flowed into each artifact from its children (`UpstreamFlowed`). */
   inflowScaled: Record<string, string>;
+  /** Claimed so far per `<artifact>:<slot>` (the contract's `claimed` view, from `RewardsClaimed`). */
+  claimedBySlot: Record<string, string>;
 }
 
 export interface HistoryState {
@@ -172,6 +174,7 @@ function applyPoolsLog(state: HistoryState, log: Log, iface: Interface): void {
       fundings: 0,
       streams: {},
       inflowScaled: {},
+      claimedBySlot: {},
     };
     return;
   }
@@ -225,8 +228,11 @@ function applyPoolsLog(state: HistoryState, log: Log, iface: Interface): void {
       pool.inflowScaled[parent] = add(pool.inflowScaled[parent], a.scaledAmount);
       return;
     }
-    case "RewardsClaimed":
+    case "RewardsClaimed": {
       pool.claimed = add(pool.claimed, a.amount);
+      const key = `${String(a.artifact).toLowerCase()}:${Number(a.slot)}`;
+      pool.claimedBySlot[key] = add(pool.claimedBySlot[key], a.amount);
       return;
+    }
   }
 }

@@ -56,7 +56,7 @@ export interface History {
   stats: SyncStats;
 }
 
-const VERSION = 1;
+const VERSION = 2;
 
 interface Snapshot {
   version: number;

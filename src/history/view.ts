@@ -121,6 +121,18 @@ export class HistoryView implements RegistryIndex {
     return BigInt(this.state.pools[poolId.toString()]?.inflowScaled[digest.toLowerCase()] ?? "0");
   }
 
+  /** What slot `slot` of `digest` has claimed from `poolId` (the contract's `claimed` view). */
+  claimed(poolId: bigint, digest: string, slot: number): bigint {
+    return BigInt(
+      this.state.pools[poolId.toString()]?.claimedBySlot[`${digest.toLowerCase()}:${slot}`] ?? "0",
+    );
+  }
+
+  /** Weight of `digest` in `poolId` now (0 if it is no member). */
+  weight(poolId: bigint, digest: string): bigint {
+    return BigInt(this.state.pools[poolId.toString()]?.weights[digest.toLowerCase()] ?? "0");
+  }
+
   /**
    * Which of `digests` can hold anything in `poolId`: those ever admitted, and those with a descendant ever
    * admitted (upstream flow reaches parents that are not members themselves).
