@@ -139,7 +139,15 @@ export class HistoryView implements RegistryIndex {
    */
   relevantIn(poolId: bigint, digests: string[]): string[] {
     const weights = this.state.pools[poolId.toString()]?.weights ?? {};
-    return digests.filter((d) => d in weights || this.descendants([d]).some((x) => x in weights));
+    // Every ever-admitted artifact and all its ancestors, in one walk up the lineage.
+    const feeding = new Set<string>();
+    const pending = Object.keys(weights);
+    for (let d = pending.pop(); d !== undefined; d = pending.pop()) {
+      if (feeding.has(d)) continue;
+      feeding.add(d);
+      pending.push(...(this.artifacts.get(d)?.parents ?? []));
+    }
+    return digests.filter((d) => feeding.has(d.toLowerCase()));
   }
 }
 

@@ -7,7 +7,7 @@ import type { TokenMeta } from "../../src/batch";
 import { type Contracts, resolveSigner } from "../../src/contracts";
 import { accountEarnings } from "../../src/earnings";
 import { programsContract } from "../../src/epochs/cli";
-import { short, table } from "../../src/format";
+import { formatDuration, short, table } from "../../src/format";
 import { FileHistoryStore, syncHistory } from "../../src/history";
 import { accountArtifacts, poolsOverview } from "../../src/overview";
 import { KINDS, formatAmount, parseAddress } from "../../src/parse";
@@ -179,7 +179,7 @@ kcTask<CommonArgs>(
             `#${p.poolId}`,
             p.token.symbol,
             short(p.curator, 4),
-            `${p.curationDelay}s`,
+            formatDuration(p.curationDelay),
             String(p.members),
             fmt(p.funded, p.token),
             fmt(p.claimed, p.token),
