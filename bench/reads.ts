@@ -94,6 +94,10 @@ async function startProxy(
       res.end(text);
     });
   });
+  // Clients keep connections alive across slow start-ups: closing them after Node's default 5 s idle
+  // races their next write (EPIPE).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 130_000;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };
   return {
