@@ -29,7 +29,8 @@ import {
 } from "ethers";
 
 import { accountEarnings } from "../src/earnings";
-import { FileHistoryStore, syncHistory } from "../src/history";
+import { syncHistory } from "../src/history";
+import { FileHistoryStore } from "../src/history/fileStore";
 import {
   CommunityToken__factory,
   KnowledgeRegistry__factory,

@@ -1,6 +1,6 @@
 export { AdaptiveRange, type LogSource, type RangeOptions, getLogsAdaptive, isRangeRefusal } from "./logs";
 export type { ArtifactState, HistoryState, PoolState, StreamState } from "./state";
-export { FileHistoryStore, type HistoryStore, MemoryHistoryStore } from "./store";
+export { type HistoryStore, MemoryHistoryStore } from "./store";
 export {
   type History,
   type IndexedContract,
