@@ -1,13 +1,14 @@
 import { type PoolClaim, claimAcrossPools, claimTargets, settleList } from "../../src/claims";
 import { resolveSigner } from "../lib/contracts";
 import { KcError } from "../../src/errors";
-import { type RegistryIndex, loadRegistryIndex } from "../../src/events";
+import type { HistoryView } from "../../src/history";
 import { short, table } from "../../src/format";
 import { KINDS } from "../../src/parse";
 import { requirePool } from "../../src/pools";
 import { parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
+import { readHistory } from "./account";
 import {
   type CommonArgs,
   addressArg,
@@ -35,19 +36,26 @@ async function poolIdsOf(pools: RewardPools, pool: string | undefined): Promise<
 async function claimPlan(
   registry: KnowledgeRegistry,
   pools: RewardPools,
-  index: RegistryIndex,
+  index: HistoryView,
   poolIds: bigint[],
   account: string,
   artifacts: string[],
 ) {
-  const targets = await claimTargets(registry, artifacts, account);
-  const plan = [];
-  for (const poolId of poolIds) {
-    const amounts = await Promise.all(targets.map((t) => pools.claimable(poolId, t.artifact, account)));
-    const settle = await settleList(pools, poolId, index, artifacts);
-    plan.push({ poolId, settle, targets, amounts });
-  }
-  return plan;
+  // Slots come from the history; an artifact it does not know falls back to the registry (and its error).
+  const known = artifacts.every((a) => index.slotOf(a, account) !== undefined);
+  const targets = known
+    ? artifacts.map((a) => ({ artifact: a.toLowerCase(), slot: BigInt(index.slotOf(a, account)!) }))
+    : await claimTargets(registry, artifacts, account);
+  // Issued together, so a batching provider sends them in a few requests.
+  return Promise.all(
+    poolIds.map(async (poolId) => {
+      const [amounts, settle] = await Promise.all([
+        Promise.all(targets.map((t) => pools.claimable(poolId, t.artifact, account))),
+        settleList(pools, poolId, index, artifacts),
+      ]);
+      return { poolId, settle, targets, amounts };
+    }),
+  );
 }
 
 interface ClaimableArgs extends CommonArgs {
@@ -68,14 +76,13 @@ kcTask<ClaimableArgs>(
         "Contributor account, 0x… or an ENS name (default: the first account of the network)",
       )
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)"),
-  async (args, { hre, say }) => {
+  async (args, { hre, say, status }) => {
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const given = args.account === undefined ? undefined : await addressArg(hre, args.account, "--account");
-    const { registry, pools, fromBlock } = await contractsFor(args, hre, false);
+    const { registry, pools, view: index } = await readHistory(args, { hre, status });
     const poolIds = await poolIdsOf(pools, args.pool);
     const account = given ?? (await (await resolveSigner(hre)).getAddress());
-    const index = await loadRegistryIndex(registry, fromBlock);
     const plan = await claimPlan(
       registry,
       pools,
@@ -143,9 +150,10 @@ kcTask<ClaimArgs>(
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const to = args.to === undefined ? undefined : await addressArg(hre, args.to, "--to", { nonZero: true });
-    const { registry, pools, signer, account, fromBlock } = await contractsFor(args, hre, true);
+    const found = await contractsFor(args, hre, true);
+    const { signer, account } = found;
+    const { registry, pools, view: index } = await readHistory(args, { hre, status }, found);
     const poolIds = await poolIdsOf(pools, args.pool);
-    const index = await loadRegistryIndex(registry, fromBlock);
     const recipient = to ?? account!;
     const artifacts = explicit ?? index.artifactsOf(account!);
     if (artifacts.length === 0) throw new KcError(`${account} holds no contributor slot in any artifact`);
