@@ -4,9 +4,9 @@ import { JsonRpcProvider, type Provider } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { TokenMeta } from "../../src/batch";
-import { type Contracts, resolveSigner } from "../../src/contracts";
+import { type Contracts, resolveSigner } from "../lib/contracts";
 import { accountEarnings } from "../../src/earnings";
-import { programsContract } from "../../src/epochs/cli";
+import { programsContract } from "../lib/epochs";
 import { formatDuration, short, table } from "../../src/format";
 import { syncHistory } from "../../src/history";
 import { FileHistoryStore } from "../../src/history/fileStore";
