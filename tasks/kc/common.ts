@@ -90,7 +90,7 @@ export function kcTask<A extends CommonArgs>(
       const line = describeError(err, errorInterface());
       if (!isCliEntry(name)) throw err instanceof KcError ? err : new KcError(line, { cause: err });
       process.stderr.write(`error: ${line}\n`);
-      if (args.json) process.stdout.write(`${toJson(errorJson(err, line, hre))}\n`);
+      if (args.json) process.stdout.write(`${toJson(errorJson(err, line))}\n`);
       // Bugs keep their stack trace; user errors stay one line.
       if (!isExpectedError(err) || process.argv.includes("--show-stack-traces")) console.error(err);
       process.exitCode = 1;
@@ -99,10 +99,10 @@ export function kcTask<A extends CommonArgs>(
 }
 
 /** What a failing task prints on stdout under `--json`: the line, its kind, and a decoded revert. */
-function errorJson(err: unknown, line: string, hre: HardhatRuntimeEnvironment) {
+function errorJson(err: unknown, line: string) {
   const data = findRevertData(err);
   if (data !== undefined) {
-    const decoded = decodeRevertData(data, errorInterface(hre));
+    const decoded = decodeRevertData(data, errorInterface());
     return errorObject(line, "revert", {
       revert: { name: decoded?.name ?? null, text: decoded?.text ?? null, hint: decoded?.hint ?? null, data },
     });
