@@ -96,3 +96,27 @@ export {
   parseKind,
 } from "./parse";
 export { TOKEN_ABI, type TokenInfo, signPermit, tokenInfo } from "./token";
+
+// Account-centric reads: the history index (cached, adaptive log ranges), earnings, overviews
+export * from "./history";
+export { FileHistoryStore } from "./history/fileStore";
+export {
+  type ArtifactEarning,
+  type Earnings,
+  type EarningsOptions,
+  type PoolEarning,
+  type ProgramEarning,
+  accountEarnings,
+} from "./earnings";
+export { type AccountArtifact, type PoolSummary, accountArtifacts, poolsOverview } from "./overview";
+
+// Claims from several pools and programs in one transaction (Multicall3 `aggregate3`)
+export {
+  type ClaimAllRequest,
+  type ClaimAllResult,
+  type ProgramClaim,
+  MULTICALL3_ADDRESS,
+  claimAll,
+  claimAllCalls,
+  encodeClaimAll,
+} from "./claimAll";
