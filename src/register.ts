@@ -123,7 +123,7 @@ export async function checkRegistration(
   }
 }
 
-function registrationOf(input: RegistrationInput, secret: string) {
+export function registrationOf(input: RegistrationInput, secret: string) {
   return {
     digest: input.digest,
     kind: input.kind,
@@ -219,7 +219,7 @@ export async function registerArtifact(
  * so time moves there. Elsewhere: real time, then simulate against the pending block (a local node's
  * latest block keeps its old timestamp until the next transaction) until `CommitmentTooNew` is gone.
  */
-async function waitForReveal(
+export async function waitForReveal(
   hre: HardhatRuntimeEnvironment,
   readyAt: bigint,
   expiresAt: bigint,

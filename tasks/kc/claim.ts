@@ -3,12 +3,13 @@ import { resolveSigner } from "../../src/contracts";
 import { KcError } from "../../src/errors";
 import { type RegistryIndex, loadRegistryIndex } from "../../src/events";
 import { short, table } from "../../src/format";
-import { KINDS, parseAddress } from "../../src/parse";
+import { KINDS, parseAddress, parseAmount, parseDuration } from "../../src/parse";
 import { requirePool } from "../../src/pools";
 import { parseArtifactRefs } from "../../src/refs";
+import { signClaim } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
-import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId } from "./common";
+import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId, writeRequest } from "./common";
 
 /** `--pool N`, or every pool of the deployment. */
 async function poolIdsOf(pools: RewardPools, pool: string | undefined): Promise<bigint[]> {
@@ -113,6 +114,10 @@ interface ClaimArgs extends CommonArgs {
   pool?: string;
   artifacts?: string;
   to?: string;
+  signOnly: boolean;
+  out?: string;
+  max?: string;
+  deadline: string;
 }
 
 kcTask<ClaimArgs>(
@@ -123,11 +128,24 @@ kcTask<ClaimArgs>(
     t
       .addOptionalParam("pool", "Only this pool")
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)")
-      .addOptionalParam("to", "Send the rewards to this address (default: the sender)"),
+      .addOptionalParam("to", "Send the rewards to this address (default: the sender)")
+      .addFlag(
+        "signOnly",
+        "Sign a claimBySig request for --pool instead of sending; a relayer sends it (kc relay)",
+      )
+      .addOptionalParam("out", "With --sign-only: write the request to this file (default: print it)")
+      .addOptionalParam(
+        "max",
+        "With --sign-only: the most it may pay, in token units (default: claimable now)",
+      )
+      .addOptionalParam("deadline", "With --sign-only: how long the signature stays valid, e.g. 2d", "7d"),
   async (args, { hre, say }) => {
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const to = args.to === undefined ? undefined : parseAddress(args.to, "--to", { nonZero: true });
+    const validFor = parseDuration(args.deadline);
+    if (args.signOnly && args.pool === undefined)
+      throw new KcError("a signed claim is for one pool: add --pool");
     const { registry, pools, signer, account, fromBlock } = await contractsFor(args, hre, true);
     const poolIds = await poolIdsOf(pools, args.pool);
     const index = await loadRegistryIndex(registry, fromBlock);
@@ -135,6 +153,24 @@ kcTask<ClaimArgs>(
     const artifacts = explicit ?? index.artifactsOf(account!);
     if (artifacts.length === 0) throw new KcError(`${account} holds no contributor slot in any artifact`);
     const plan = await claimPlan(registry, pools, index, poolIds, account!, artifacts);
+    if (args.signOnly) {
+      const { poolId, targets, amounts } = plan[0];
+      const token = await tokenInfo((await pools.pool(poolId)).token, hre.ethers.provider);
+      const now = amounts.reduce((s, a) => s + a, 0n);
+      if (now === 0n && args.max === undefined)
+        throw new KcError(`nothing to claim for ${account} in pool #${poolId} yet`);
+      const maxAmount = args.max === undefined ? now : parseAmount(args.max, token.decimals);
+      const latest = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
+      const claim = {
+        poolId,
+        targets: targets.filter((_, i) => amounts[i] > 0n || args.max !== undefined),
+        recipient,
+        maxAmount,
+      };
+      const request = await signClaim(pools, signer!, claim, BigInt(latest) + validFor);
+      say(`Signing a claim of at most ${token.format(maxAmount)} (claimable now: ${token.format(now)})`);
+      return writeRequest(request, args.out, say);
+    }
     const worth: PoolClaim[] = plan
       .filter((e) => e.settle.length > 0 || e.amounts.some((a) => a > 0n))
       .map((e) => ({ poolId: e.poolId, settle: e.settle, targets: e.targets }));

@@ -2,9 +2,12 @@
 import "./deploy";
 import "./hash";
 import "./register";
+import "./artifact";
+import "./relay";
 import "./show";
 import "./verify";
 import "./pool";
+import "./curator";
 import "./fund";
 import "./claim";
 import "./stream";

@@ -1,5 +1,6 @@
 import { type ContractTransactionReceipt, ZeroAddress } from "ethers";
 
+import { encodeCall } from "../../src/calldata";
 import type { RewardPools } from "../../typechain-types";
 
 import { KcError } from "../../src/errors";
@@ -18,13 +19,17 @@ import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
 import {
   type CommonArgs,
+  type UnsentArgs,
+  addUnsentFlags,
   contractsFor,
   keyValues,
   kcTask,
   parseId,
   parsePoolId,
   parseWeight,
+  proposeInstead,
   required,
+  unsentMode,
 } from "./common";
 
 interface CreateArgs extends CommonArgs {
@@ -112,7 +117,7 @@ function announcementLines(
   ];
 }
 
-interface MemberArgs extends CommonArgs {
+interface MemberArgs extends CommonArgs, UnsentArgs {
   pool?: string;
   artifact?: string;
   weight?: string;
@@ -120,24 +125,28 @@ interface MemberArgs extends CommonArgs {
 
 type Curation = "admit" | "weight" | "remove";
 
+const CURATION_METHOD = { admit: "admit", weight: "setWeight", remove: "remove" } as const;
+
 function curationTask(name: string, description: string, op: Curation): void {
   kcTask<MemberArgs>(
     name,
     description,
     { chain: true, signer: true },
     (t) => {
-      const base = t
+      const base = addUnsentFlags(t)
         .addOptionalParam("pool", "Pool id")
         .addOptionalParam("artifact", "Artifact digest or sha2-256 CID");
       return op === "remove" ? base : base.addOptionalParam("weight", "Weight, a whole number from 1");
     },
-    async (args, { hre, say }) => {
+    async (args, ctx) => {
+      const { hre, say } = ctx;
       const poolId = parsePoolId(required(args.pool, "pool", "1"));
       const artifact = await parseArtifactRef(required(args.artifact, "artifact", "0x…"), "--artifact");
       const weight = op === "remove" ? 0 : parseWeight(required(args.weight, "weight", "10"));
-      const { registry, pools, signer, account } = await contractsFor(args, hre, true);
+      const mode = unsentMode(args);
+      const { registry, pools, signer, account } = await contractsFor(args, hre, !mode);
       const state = await requirePool(pools, poolId);
-      requireCurator(state, poolId, account!);
+      if (!mode) requireCurator(state, poolId, account!);
       const member = await pools.member(poolId, artifact);
       if (op === "admit") {
         if (!(await registry.exists(artifact))) throw new KcError(`artifact ${artifact} is not registered`);
@@ -151,6 +160,19 @@ function curationTask(name: string, description: string, op: Curation): void {
         }
       } else if (member.weight === 0n) {
         throw new KcError(`artifact ${artifact} is not in pool #${poolId}; admit it with kc pool-admit`);
+      }
+      const kind = KINDS[Number((await registry.artifact(artifact)).kind)];
+      const what =
+        op === "admit"
+          ? `admit ${artifact} (${kind}) to pool #${poolId} with weight ${weight}`
+          : op === "weight"
+            ? `change the weight of ${artifact} (${kind}) in pool #${poolId} from ${member.weight} to ${weight}`
+            : `remove ${artifact} (${kind}) from pool #${poolId}; what it earned stays claimable`;
+      const params = op === "remove" ? [poolId, artifact] : [poolId, artifact, weight];
+      const method = CURATION_METHOD[op];
+      if (mode) {
+        const call = encodeCall(pools.interface, await pools.getAddress(), method, params);
+        return proposeInstead(ctx, mode, state.curator, [call], what);
       }
       const bound = pools.connect(signer!);
       let tx;
@@ -167,13 +189,6 @@ function curationTask(name: string, description: string, op: Curation): void {
       const receipt = (await tx.wait())!;
       const announced = announcement(pools, receipt);
       const totalWeight = (await pools.pool(poolId)).totalWeight;
-      const kind = KINDS[Number((await registry.artifact(artifact)).kind)];
-      const what =
-        op === "admit"
-          ? `admit ${artifact} (${kind}) to pool #${poolId} with weight ${weight}`
-          : op === "weight"
-            ? `change the weight of ${artifact} (${kind}) in pool #${poolId} from ${member.weight} to ${weight}`
-            : `remove ${artifact} (${kind}) from pool #${poolId}; what it earned stays claimable`;
       say(announced ? `Announced: ${what}` : `Done: ${what}`);
       for (const line of keyValues([
         ...announcementLines(announced, poolId, hre.network.name),
@@ -205,7 +220,7 @@ curationTask(
   "remove",
 );
 
-interface AdmitManyArgs extends CommonArgs {
+interface AdmitManyArgs extends CommonArgs, UnsentArgs {
   pool?: string;
   artifacts?: string;
   weights?: string;
@@ -217,11 +232,12 @@ kcTask<AdmitManyArgs>(
   "Admit several artifacts at once, so they share funds the pool carried by weight (curator only)",
   { chain: true, signer: true },
   (t) =>
-    t
+    addUnsentFlags(t)
       .addOptionalParam("pool", "Pool id")
       .addOptionalParam("artifacts", "Comma-separated artifact digests or sha2-256 CIDs")
       .addOptionalParam("weights", "Comma-separated weights, one per artifact, whole numbers from 1"),
-  async (args, { hre, say }) => {
+  async (args, ctx) => {
+    const { hre, say } = ctx;
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
     const artifacts = await parseArtifactRefs(
       required(args.artifacts, "artifacts", "0x…,0x…"),
@@ -232,9 +248,10 @@ kcTask<AdmitManyArgs>(
     if (weights.length !== artifacts.length) {
       throw new KcError(`--weights has ${weights.length} values for ${artifacts.length} artifacts`);
     }
-    const { registry, pools, signer, account } = await contractsFor(args, hre, true);
+    const mode = unsentMode(args);
+    const { registry, pools, signer, account } = await contractsFor(args, hre, !mode);
     const state = await requirePool(pools, poolId);
-    requireCurator(state, poolId, account!);
+    if (!mode) requireCurator(state, poolId, account!);
     for (const artifact of artifacts) {
       if (!(await registry.exists(artifact))) throw new KcError(`artifact ${artifact} is not registered`);
       if ((await registry.artifact(artifact)).retracted) {
@@ -243,6 +260,20 @@ kcTask<AdmitManyArgs>(
       if ((await pools.member(poolId, artifact)).weight > 0n) {
         throw new KcError(`artifact ${artifact} is already in pool #${poolId}; use kc pool-weight`);
       }
+    }
+    if (mode) {
+      const call = encodeCall(pools.interface, await pools.getAddress(), "admitMany", [
+        poolId,
+        artifacts,
+        weights,
+      ]);
+      return proposeInstead(
+        ctx,
+        mode,
+        state.curator,
+        [call],
+        `admit ${artifacts.length} artifacts to pool #${poolId}`,
+      );
     }
     const bound = pools.connect(signer!);
     await bound.admitMany.staticCall(poolId, artifacts, weights);
@@ -443,7 +474,7 @@ kcTask<ChangesArgs>(
   },
 );
 
-interface ChangeArgs extends CommonArgs {
+interface ChangeArgs extends CommonArgs, UnsentArgs {
   pool?: string;
   change?: string;
 }
@@ -454,14 +485,31 @@ function changeTask(name: string, description: string, cancel: boolean): void {
     description,
     { chain: true, signer: true },
     (t) =>
-      t.addOptionalParam("pool", "Pool id").addOptionalParam("change", "Change id (see kc pool-changes)"),
-    async (args, { hre, say }) => {
+      (cancel ? addUnsentFlags(t) : t)
+        .addOptionalParam("pool", "Pool id")
+        .addOptionalParam("change", "Change id (see kc pool-changes)"),
+    async (args, ctx) => {
+      const { hre, say } = ctx;
       const poolId = parsePoolId(required(args.pool, "pool", "1"));
       const changeId = parseId(required(args.change, "change", "1"), "change id");
-      const { pools, signer } = await contractsFor(args, hre, true);
-      await requirePool(pools, poolId);
-      const bound = pools.connect(signer!);
+      const mode = cancel ? unsentMode(args) : undefined;
+      const { pools, signer } = await contractsFor(args, hre, !mode);
+      const state = await requirePool(pools, poolId);
       const [executeAfter, ops] = await pools.pendingChange(poolId, changeId);
+      if (mode) {
+        const call = encodeCall(pools.interface, await pools.getAddress(), "cancelChange", [
+          poolId,
+          changeId,
+        ]);
+        return proposeInstead(
+          ctx,
+          mode,
+          state.curator,
+          [call],
+          `cancel change #${changeId} of pool #${poolId}`,
+        );
+      }
+      const bound = pools.connect(signer!);
       const method = cancel ? bound.cancelChange : bound.executeChange;
       await method.staticCall(poolId, changeId);
       const tx = await method(poolId, changeId);

@@ -2,10 +2,12 @@ import { KcError } from "../../src/errors";
 import { formatBps } from "../../src/format";
 import { parseStatedDigest } from "../../src/content/ref";
 import { SCHEME_MEANING, SCHEME_NAMES, cidOf, hashPath } from "../../src/hash";
-import { KINDS, parseBps, parseContributors, parseDigest, parseKind } from "../../src/parse";
+import { KINDS, parseBps, parseContributors, parseDigest, parseDuration, parseKind } from "../../src/parse";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
-import { registerArtifact } from "../../src/register";
-import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
+import { TX_GAS_CAP, readBatchFile, registerBatch } from "../../src/batch";
+import { registerArtifact, waitForReveal } from "../../src/register";
+import { signRegistrationRequest } from "../../src/signed";
+import { type CommonArgs, contractsFor, keyValues, kcTask, required, writeRequest } from "./common";
 import { type HashFlags, addHashFlags, hashOptionsOf, progressReporter } from "./content";
 
 interface RegisterArgs extends CommonArgs, HashFlags {
@@ -20,6 +22,9 @@ interface RegisterArgs extends CommonArgs, HashFlags {
   minUpstream: string;
   versionOf?: string;
   secret?: string;
+  signOnly: boolean;
+  out?: string;
+  deadline?: string;
 }
 
 kcTask<RegisterArgs>(
@@ -48,7 +53,10 @@ kcTask<RegisterArgs>(
       )
       .addOptionalParam("minUpstream", "Least upstream share derivatives of this artifact must give", "0")
       .addOptionalParam("versionOf", "Register as the next version of this digest (you must own it)")
-      .addOptionalParam("secret", "Commit-reveal secret of an interrupted run, to reuse its commitment"),
+      .addOptionalParam("secret", "Commit-reveal secret of an interrupted run, to reuse its commitment")
+      .addFlag("signOnly", "Sign a registerBySig request instead of sending; a relayer sends it (kc relay)")
+      .addOptionalParam("out", "With --sign-only: write the request to this file (default: print it)")
+      .addOptionalParam("deadline", "With --sign-only: how long the signature stays valid, e.g. 2d", "7d"),
   async (args, { hre, say, status }) => {
     // Parse everything before touching the network, so bad input fails fast and sends nothing.
     if ((args.path === undefined) === (args.digest === undefined)) {
@@ -61,6 +69,7 @@ kcTask<RegisterArgs>(
     const versionOf =
       args.versionOf === undefined ? undefined : await parseArtifactRef(args.versionOf, "--version-of");
     const secret = args.secret === undefined ? undefined : parseDigest(args.secret, "--secret");
+    const validFor = parseDuration(args.deadline ?? "7d");
     const explicitContributors =
       args.contributors === undefined ? undefined : parseContributors(args.contributors);
     if (args.path !== undefined && args.scheme !== undefined) {
@@ -77,6 +86,7 @@ kcTask<RegisterArgs>(
 
     const { registry, signer, account } = await contractsFor(args, hre, true);
     const contributors = explicitContributors ?? [{ account: account!, share: 1n }];
+
     const input = {
       digest,
       kind,
@@ -89,6 +99,9 @@ kcTask<RegisterArgs>(
       versionOf,
       secret,
     };
+    if (args.signOnly) {
+      return writeRequest(await signRegistrationRequest(registry, signer!, input, validFor), args.out, say);
+    }
     const outcome = await registerArtifact(hre, registry, signer!, input, status);
 
     const total = contributors.reduce((sum, c) => sum + c.share, 0n);
@@ -134,5 +147,47 @@ kcTask<RegisterArgs>(
       blockNumber: outcome.blockNumber,
       commit: outcome.commit ?? null,
     };
+  },
+);
+
+interface BatchArgs extends CommonArgs {
+  file?: string;
+  maxGas: string;
+}
+
+kcTask<BatchArgs>(
+  "register-batch",
+  "Register every artifact of a CSV or JSONL file through multicall, committing all first when commit-reveal is on",
+  { chain: true, signer: true },
+  (t) =>
+    t
+      .addOptionalParam(
+        "file",
+        "artifacts.csv (header: path|digest,scheme,kind,uri,contributors,parents,upstream,min_upstream) or .jsonl",
+      )
+      .addOptionalParam(
+        "maxGas",
+        "Most gas one transaction may use; larger batches are split",
+        TX_GAS_CAP.toString(),
+      ),
+  async (args, { hre, say, status }) => {
+    const file = required(args.file, "file", "artifacts.csv");
+    if (!/^\d+$/.test(args.maxGas.trim()) || BigInt(args.maxGas.trim()) === 0n)
+      throw new KcError(`--max-gas must be a whole number of gas: ${args.maxGas}`);
+    const { registry, signer, account } = await contractsFor(args, hre, true);
+    const inputs = await readBatchFile(file, account!);
+    const outcome = await registerBatch(registry, signer!, inputs, {
+      cap: BigInt(args.maxGas.trim()),
+      status,
+      waitUntil: (readyAt, expiresAt, simulate) =>
+        waitForReveal(hre, readyAt, expiresAt, simulate, registry, status),
+    });
+    say(`Registered ${outcome.digests.length} artifact(s) from ${file} as ${account}`);
+    for (const [i, digest] of outcome.digests.entries()) say(`  ${digest}  ${KINDS[inputs[i].kind]}`);
+    const line = (t: { txHash: string; blockNumber: number; gasUsed: bigint }) =>
+      `${t.txHash} (block ${t.blockNumber}, ${t.gasUsed} gas)`;
+    for (const t of outcome.commitTxs) say(`  commit tx: ${line(t)}`);
+    for (const t of outcome.registerTxs) say(`  register tx: ${line(t)}, ${t.registered} artifact(s)`);
+    return { file, owner: account, ...outcome };
   },
 );
