@@ -181,8 +181,11 @@ async function multicallInChunks(
   const bound = registry.connect(signer);
   const receipts: ContractTransactionReceipt[] = [];
   for (let rest = calls; rest.length > 0;) {
+    // Simulate on the pending block, the one the transaction lands in: the latest may be too old to reveal.
+    // (Nodes estimate gas on the pending block already.)
+    const pending = { blockTag: "pending" };
     const n = await fittingPrefix(rest, (chunk) => bound.multicall.estimateGas(chunk), cap);
-    await bound.multicall.staticCall(rest.slice(0, n));
+    await bound.multicall.staticCall(rest.slice(0, n), pending);
     receipts.push((await (await bound.multicall(rest.slice(0, n))).wait())!);
     rest = rest.slice(n);
   }

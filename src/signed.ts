@@ -217,7 +217,8 @@ export async function relay(
   }
   const fn = target.connect(relayer).getFunction(request.function);
   const args = callArguments(request);
-  await fn.staticCall(...args);
+  // Against the pending block, the one the transaction lands in (a reveal may be too new for the latest).
+  await fn.staticCall(...args, { blockTag: "pending" });
   const receipt = (await (await fn.send(...args)).wait()) as ContractTransactionReceipt;
   const result: Relayed = { receipt };
   for (const log of receipt.logs) {

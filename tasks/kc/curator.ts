@@ -138,7 +138,7 @@ function handoverTask(role: Role, step: Step, description: string): void {
       const account = await signer.getAddress();
       if (getAddress(account) !== getAddress(from)) {
         throw new KcError(
-          `only ${from} (${step === "propose" ? `the ${role}` : `the proposed ${role}`} of ${h.label}) may ${what.split(" ")[0]} this, not ${account}; use --from, or --safe / --calldata to propose it`,
+          `only ${from} (${step === "propose" ? `the ${role}` : `the proposed ${role}`} of ${h.label}) may do this, not ${account}; use --from, or --safe / --calldata to propose it`,
         );
       }
       const fn = h.contract.connect(signer).getFunction(method);
