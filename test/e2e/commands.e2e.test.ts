@@ -190,11 +190,11 @@ describe("kc commands for every user action, end to end on a hardhat node", func
         ],
         [
           ["move-slot", "--artifact", D1, "--to", A0, "--from", "3"],
-          /^error: .*AlreadyContributor\(.*\): that account already holds a slot of this artifact$/,
+          /^error: .*AlreadyContributor\(.*\) — that account already holds a slot of this artifact$/,
         ],
         [
           ["set-uri", "--artifact", D1, "--uri", "x", "--from", "1"],
-          /^error: .*NotArtifactOwner\(.*\): only the artifact's owner may do this; use --from with the owner's account$/,
+          /^error: .*NotArtifactOwner\(.*\) — only the artifact's owner may do this; use --from with the owner's account$/,
         ],
         [
           ["retract", "--artifact", D3, "--reason", "again"],
@@ -290,11 +290,11 @@ describe("kc commands for every user action, end to end on a hardhat node", func
       await failures([
         [
           ["relay", req, "--from", "5"],
-          /^error: .*InvalidNonce\(.*currentNonce=1\): the signed claim's nonce is stale; the current nonce is 1$/,
+          /^error: .*InvalidNonce\(.*current=1\) — the signed claim's nonce is stale; the current nonce is 1$/,
         ],
         [
           ["relay", join(tmp, "claim.json"), "--from", "5"],
-          /^error: .*InvalidNonce\(.*\): the signed claim's nonce is stale/,
+          /^error: .*InvalidNonce\(.*\) — the signed claim's nonce is stale/,
         ],
         [
           ["relay", tampered, "--from", "5"],
@@ -399,7 +399,7 @@ describe("kc commands for every user action, end to end on a hardhat node", func
         ],
         [
           ["pool-cancel-change", "--pool", "1", "--change", "1", "--safe"],
-          /^error: .*UnknownChange\(.*\): no pending change has this id/,
+          /^error: .*UnknownChange\(.*\) — no pending change has this id/,
         ],
         [
           ["pool-admit", "--pool", "1", "--artifact", D2, "--weight", "1", "--calldata", "--safe"],
