@@ -172,8 +172,8 @@ export function callArguments(request: SignedRequest): unknown[] {
 }
 
 /**
- * Who signed `request`, recovered from the signature; undefined when the signer is a contract wallet
- * (EIP-1271), which only the contract can check.
+ * The account whose key made `request`'s signature (ECDSA recovery). Meaningless for a contract wallet's
+ * (EIP-1271) signature, which only the contract can check.
  */
 export function recoveredSigner(request: SignedRequest): string {
   const types = request.function === "registerBySig" ? REGISTER_TYPES : CLAIM_TYPES;

@@ -1,4 +1,5 @@
 import { type BaseContract, type ContractTransactionReceipt, ZeroAddress, getAddress } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { encodeCall } from "../../src/calldata";
 import { resolveSigner } from "../../src/contracts";
@@ -48,7 +49,12 @@ interface Holders {
 
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
 
-async function holdersOf(role: Role, id: bigint, args: HandoverArgs, ctx: { hre: any }): Promise<Holders> {
+async function holdersOf(
+  role: Role,
+  id: bigint,
+  args: HandoverArgs,
+  ctx: { hre: HardhatRuntimeEnvironment },
+): Promise<Holders> {
   if (role === "curator") {
     const { pools, poolsAddress } = await contractsFor(args, ctx.hre, false);
     const state = await requirePool(pools, id);
