@@ -189,14 +189,14 @@ export interface Relayed {
 }
 
 /**
- * Sends `request` from `relayer` (who pays the gas), after checking it is for this chain and these contracts
- * and that an EOA signature recovers to its signer, and simulating it.
+ * Checks that `request` is for this chain and these contracts and that an EOA signature recovers to its
+ * signer (a contract wallet's is left to the contract); returns the contract it calls. Views only.
  */
-export async function relay(
+export async function checkRequest(
   request: SignedRequest,
   relayer: Signer,
   contracts: { registry: KnowledgeRegistry; pools: RewardPools },
-): Promise<Relayed> {
+): Promise<KnowledgeRegistry | RewardPools> {
   const chainId = await chainIdOf(relayer);
   if (request.chainId !== chainId.toString()) {
     throw new KcError(`the request is signed for chain ${request.chainId}, this network is chain ${chainId}`);
@@ -208,13 +208,22 @@ export async function relay(
       `the request is signed for ${request.contract}, this deployment's ${request.function === "registerBySig" ? "registry" : "pools"} is ${expected}`,
     );
   }
-  const provider = relayer.provider!;
-  const isContractWallet = (await provider.getCode(request.signer)) !== "0x";
+  const isContractWallet = (await relayer.provider!.getCode(request.signer)) !== "0x";
   if (!isContractWallet && getAddress(recoveredSigner(request)) !== getAddress(request.signer)) {
     throw new KcError(
       `the signature does not belong to ${request.signer}: the request was changed after signing`,
     );
   }
+  return target;
+}
+
+/** Sends `request` from `relayer` (who pays the gas) after {@link checkRequest} and a simulation. */
+export async function relay(
+  request: SignedRequest,
+  relayer: Signer,
+  contracts: { registry: KnowledgeRegistry; pools: RewardPools },
+): Promise<Relayed> {
+  const target = await checkRequest(request, relayer, contracts);
   const fn = target.connect(relayer).getFunction(request.function);
   const args = callArguments(request);
   // Against the pending block, the one the transaction lands in (a reveal may be too new for the latest).

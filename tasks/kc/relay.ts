@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { KcError } from "../../src/errors";
 import { waitForReveal } from "../../src/register";
-import { callArguments, commitForRequest, parseSignedRequest, relay } from "../../src/signed";
+import { callArguments, checkRequest, commitForRequest, parseSignedRequest, relay } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
 import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
 
@@ -29,6 +29,8 @@ kcTask<RelayArgs>(
     }
     const request = parseSignedRequest(text, file);
     const { registry, pools, signer, account } = await contractsFor(args, hre, true);
+    // Before a commitment is paid for: the right chain, contract and signer.
+    await checkRequest(request, signer!, { registry, pools });
     let commit;
     if (request.function === "registerBySig" && (await registry.minCommitAge()) > 0n) {
       commit = await commitForRequest(registry, signer!, request);
