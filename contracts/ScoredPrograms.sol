@@ -333,8 +333,15 @@ contract ScoredPrograms is IScoredPrograms, EIP712, Multicall, ReentrancyGuardTr
     }
 
     /// @inheritdoc IScoredPrograms
-    function leaf(address account, uint256 cumulativeAmount) public pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
+    function leaf(address account, uint256 cumulativeAmount) public pure returns (bytes32 hash) {
+        // keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount)))) in the scratch space, so a claim
+        // allocates no memory for it.
+        assembly ("memory-safe") {
+            mstore(0x00, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(0x20, cumulativeAmount)
+            mstore(0x00, keccak256(0x00, 0x40))
+            hash := keccak256(0x00, 0x20)
+        }
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -399,11 +406,11 @@ contract ScoredPrograms is IScoredPrograms, EIP712, Multicall, ReentrancyGuardTr
         }
         if (amount > maxAmount) amount = maxAmount;
         if (amount == 0) revert NothingToClaim(programId, account, cumulativeAmount, already);
-        uint256 cumulativeClaimed = already + amount;
-        _claimed[programId][account] = cumulativeClaimed;
         uint256 claimedTotal = uint256(p.claimedTotal) + amount;
         uint256 activeTotal = p.activeTotal;
         if (claimedTotal > activeTotal) revert ClaimExceedsTotal(programId, claimedTotal, activeTotal);
+        uint256 cumulativeClaimed = already + amount;
+        _claimed[programId][account] = cumulativeClaimed;
         // Fits: at most activeTotal, a uint128.
         p.claimedTotal = uint128(claimedTotal);
         emit RewardsClaimed(programId, account, recipient, amount, cumulativeClaimed);

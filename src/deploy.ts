@@ -43,6 +43,11 @@ export interface DeployOptions {
   yes?: boolean;
   /** Account that deploys (Ignition's default sender); the first account otherwise. */
   from?: string;
+  /**
+   * Asks the user to confirm what a non-local chain needs confirming (see {@link confirmationQuestions});
+   * without it, or when it returns false, a missing `yes` fails as {@link deployConfirmation} says.
+   */
+  confirm?: (question: string) => Promise<boolean>;
   /** Show Ignition's progress UI. */
   displayUi?: boolean;
   status?: (message: string) => void;
@@ -100,6 +105,49 @@ export function deployConfirmation(
   }
 }
 
+/** The yes/no questions {@link deployConfirmation} needs answered before deploying; none on a local chain. */
+export function confirmationQuestions({
+  chainId,
+  minCommitAge = DEFAULT_MIN_COMMIT_AGE,
+  reset,
+  yes,
+}: DeployConfirmationInput): string[] {
+  if (DEV_CHAIN_IDS.includes(chainId) || yes) return [];
+  const questions: string[] = [];
+  if (minCommitAge === 0n) {
+    questions.push(
+      `Commit-reveal is off on chain ${chainId}: anyone watching the mempool can register a digest first. Deploy anyway?`,
+    );
+  }
+  if (reset) {
+    questions.push(
+      `--reset forgets the deployment record of chain ${chainId}, so Ignition deploys anew. Continue?`,
+    );
+  }
+  return questions;
+}
+
+/**
+ * One line for an Ignition failure. Ignition lists the reasons on the lines after "…the following
+ * reconciliation errors:"; the CLI would otherwise show only that first line.
+ */
+export function ignitionFailureLine(message: string, deploymentDir?: string): string {
+  const lines = message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const [first, ...rest] = lines;
+  const reasons = rest.map((line) => line.replace(/^\*\s*/, "")).join("; ");
+  let text = reasons ? `${first.replace(/:$/, "")}: ${reasons}` : (first ?? message);
+  if (/reconciliation errors/.test(first ?? "")) {
+    const where = deploymentDir ? ` in ${deploymentDir}` : "";
+    text +=
+      ` (the deployment recorded${where} was made with other parameters or code: pass --reset to deploy anew, ` +
+      `or another --deployment-id)`;
+  }
+  return text;
+}
+
 /** The parameters file for the current network, if any. */
 export function defaultParametersFile(hre: HardhatRuntimeEnvironment): string | undefined {
   for (const ext of ["json", "json5"]) {
@@ -137,16 +185,19 @@ export async function deploySuite(
   const registryParameters = (parameters as { KnowledgeRegistry?: { minCommitAge?: unknown } })
     .KnowledgeRegistry;
   const configured = registryParameters?.minCommitAge as bigint | number | undefined;
-  deployConfirmation(
-    {
-      chainId,
-      minCommitAge: configured == null ? undefined : BigInt(configured),
-      reset: options.reset,
-      yes: options.yes,
-      source: parametersFile && relative(hre.config.paths.root, parametersFile),
-    },
-    status,
-  );
+  const confirmation: DeployConfirmationInput = {
+    chainId,
+    minCommitAge: configured == null ? undefined : BigInt(configured),
+    reset: options.reset,
+    yes: options.yes,
+    source: parametersFile && relative(hre.config.paths.root, parametersFile),
+  };
+  const questions = options.confirm ? confirmationQuestions(confirmation) : [];
+  for (const question of questions) {
+    if (!(await options.confirm!(question)))
+      throw new KcError("not confirmed: nothing was deployed or removed");
+  }
+  deployConfirmation({ ...confirmation, yes: confirmation.yes || questions.length > 0 }, status);
 
   const ephemeral = hre.network.name === "hardhat";
   const deploymentId = ephemeral ? undefined : deploymentIdFor(chainId, options.deploymentId);
@@ -180,11 +231,18 @@ export async function deploySuite(
   };
   let token: string | undefined;
   let deployed;
-  if (options.token) {
-    deployed = await hre.ignition.deploy(WithTokenModule, common);
-    token = await deployed.token.getAddress();
-  } else {
-    deployed = await hre.ignition.deploy(KnowledgeCommonsModule, common);
+  try {
+    if (options.token) {
+      deployed = await hre.ignition.deploy(WithTokenModule, common);
+      token = await deployed.token.getAddress();
+    } else {
+      deployed = await hre.ignition.deploy(KnowledgeCommonsModule, common);
+    }
+  } catch (err) {
+    const e = err as { _isHardhatPluginError?: boolean; message?: string };
+    if (!e?._isHardhatPluginError || !e.message) throw err;
+    const shown = deploymentDir && relative(hre.config.paths.root, deploymentDir);
+    throw new KcError(ignitionFailureLine(e.message, shown), { cause: err });
   }
   const { registry, pools } = deployed;
   return {

@@ -34,6 +34,30 @@ export function formatDuration(seconds: number | bigint): string {
   return parts.join(" ") || "0s";
 }
 
+/**
+ * A duration for people reading progress: its largest unit and the next one, days spelled out:
+ * `12s`, `1m 5s`, `2h 30m`, `2 days`, `15 days 3h`.
+ */
+export function humanDuration(seconds: number | bigint): string {
+  const total = Math.max(0, Math.ceil(Number(seconds)));
+  const units = [
+    [86_400, (n: number) => `${n} day${n === 1 ? "" : "s"}`],
+    [3_600, (n: number) => `${n}h`],
+    [60, (n: number) => `${n}m`],
+    [1, (n: number) => `${n}s`],
+  ] as const;
+  const first = units.findIndex(([size]) => total >= size);
+  if (first < 0) return "0s";
+  const [size, name] = units[first];
+  const parts = [name(Math.floor(total / size))];
+  const next = units[first + 1];
+  if (next) {
+    const rest = Math.floor((total % size) / next[0]);
+    if (rest > 0) parts.push(next[1](rest));
+  }
+  return parts.join(" ");
+}
+
 /** JSON with bigints as decimal strings, so amounts in base units survive without loss. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v), 2);

@@ -11,7 +11,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { KnowledgeRegistry } from "../typechain-types";
 import { findRevertData } from "./decodeError";
 import { KcError } from "./errors";
-import { formatBps } from "./format";
+import { formatBps, humanDuration } from "./format";
 import { type Contributor, MAX_SHARE } from "./parse";
 
 /** Everything `kc register` needs; values already parsed (see parse.ts). */
@@ -215,9 +215,12 @@ export async function registerArtifact(
 }
 
 /**
- * Waits until a reveal would be accepted. The in-process network has no wall clock worth waiting for,
- * so time moves there. Elsewhere: real time, then simulate against the pending block (a local node's
- * latest block keeps its old timestamp until the next transaction) until `CommitmentTooNew` is gone.
+ * Waits until a reveal would be accepted, by the chain's clock: a node's time may run ahead of this
+ * machine's (a moved test node, a skewed server), so waiting until the local clock reaches `readyAt`
+ * could last days. The in-process network has no wall clock worth waiting for, so time moves there.
+ * Elsewhere: sleep for as long as the chain still needs (its latest timestamp, advanced by the local
+ * time since it was read), then simulate against the pending block (a local node's latest block keeps
+ * its old timestamp until the next transaction) until `CommitmentTooNew` is gone.
  */
 export async function waitForReveal(
   hre: HardhatRuntimeEnvironment,
@@ -227,21 +230,25 @@ export async function waitForReveal(
   registry: KnowledgeRegistry,
   status: Status,
 ): Promise<void> {
+  const latest = async () => BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
   if (hre.network.name === "hardhat") {
-    const latest = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
-    if (latest < readyAt) {
-      await hre.network.provider.send("evm_increaseTime", [Number(readyAt - latest)]);
+    const now = await latest();
+    if (now < readyAt) {
+      await hre.network.provider.send("evm_increaseTime", [Number(readyAt - now)]);
       await hre.network.provider.send("evm_mine", []);
-      status(`in-process network: moved time ${readyAt - latest}s forward for the commitment to age`);
+      status(
+        `in-process network: moved time ${humanDuration(readyAt - now)} forward for the commitment to age`,
+      );
     }
     return;
   }
+  const chainClock = await chainClockOf(latest);
   let lastReport = 0;
   for (;;) {
-    const left = Number(readyAt) - Date.now() / 1000;
+    const left = Number(readyAt) - chainClock();
     if (left <= 0) break;
     if (Date.now() - lastReport >= 10_000) {
-      status(`waiting ${Math.ceil(left)}s for the commitment to age before revealing…`);
+      status(`waiting ${humanDuration(left)} for the commitment to age before revealing…`);
       lastReport = Date.now();
     }
     await sleep(Math.min(1_000, left * 1000 + 50));
@@ -253,7 +260,7 @@ export async function waitForReveal(
     } catch (err) {
       if (revertName(registry, err) !== "CommitmentTooNew") throw err;
     }
-    if (Date.now() / 1000 > Number(expiresAt))
+    if (chainClock() > Number(expiresAt))
       throw new KcError("the commitment expired before a block accepted it");
     if (Date.now() - lastReport >= 10_000) {
       status("waiting for a block late enough to reveal…");
@@ -261,4 +268,14 @@ export async function waitForReveal(
     }
     await sleep(2_000);
   }
+}
+
+/**
+ * The chain's time in seconds, estimated between reads: its latest block's timestamp plus the local
+ * time elapsed since, never behind the local clock's view of how much time passed.
+ */
+export async function chainClockOf(latest: () => Promise<bigint>): Promise<() => number> {
+  const readAt = Date.now();
+  const chainNow = Number(await latest());
+  return () => chainNow + (Date.now() - readAt) / 1000;
 }

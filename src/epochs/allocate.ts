@@ -103,10 +103,8 @@ export function allocateEpoch(
   const inflow: bigint[] = new Array(n);
   for (let i = 0; i < n; i++) if (used[i]) inflow[i] = units[i] * perUnit;
 
-  // Per account: numerator over D × den (den = lcm of the totalShares of its slots).
-  const accNum: (bigint | undefined)[] = new Array(snapshot.accounts.length);
-  const accDen: (bigint | undefined)[] = new Array(snapshot.accounts.length);
-  const touched: number[] = [];
+  // Pass 1, children before parents: what each artifact passes to its parents, and what it keeps for its
+  // contributors, which replaces its inflow (its children all come after it, so nothing adds to it any more).
   const { contribStart, contribAccount, contribShare } = snapshot;
   for (let i = n - 1; i >= 0; i--) {
     if (onProgress && ((n - 1 - i) & 0xffff) === 0) onProgress(n - 1 - i, n);
@@ -125,31 +123,54 @@ export function allocateEpoch(
         else inflow[p] = (inflow[p] ?? 0n) + part;
       }
     }
-    let totalShares = 0;
-    for (let s = contribStart[i]; s < contribStart[i + 1]; s++) totalShares += contribShare[s];
-    const t = big(totalShares);
+    inflow[i] = toContributors;
+  }
+
+  // Pass 2, account by account over its slots (grouped with a counting sort): numerator over D × den, den = lcm
+  // of the totalShares of its slots, summed in local variables. Accumulating per account while walking artifacts
+  // touched two BigInt arrays at random positions per slot, which at a million accounts cost more in cache misses
+  // and garbage collection than the arithmetic.
+  const m = snapshot.accounts.length;
+  const slots = contribAccount.length;
+  const slotArtifact = new Uint32Array(slots);
+  const totalShares = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
     for (let s = contribStart[i]; s < contribStart[i + 1]; s++) {
-      const a = contribAccount[s];
-      const num = toContributors * big(contribShare[s]);
-      const den = accDen[a];
-      if (den === undefined) {
-        accNum[a] = num;
-        accDen[a] = t;
-        touched.push(a);
+      slotArtifact[s] = i;
+      totalShares[i] += contribShare[s];
+    }
+  }
+  const accountStart = new Uint32Array(m + 1);
+  for (let s = 0; s < slots; s++) accountStart[contribAccount[s] + 1]++;
+  for (let a = 0; a < m; a++) accountStart[a + 1] += accountStart[a];
+  const next = accountStart.slice(0, m);
+  const slotsByAccount = new Uint32Array(slots);
+  for (let s = 0; s < slots; s++) slotsByAccount[next[contribAccount[s]]++] = s;
+
+  let allocated = 0n;
+  for (let a = 0; a < m; a++) {
+    let num = 0n;
+    let den = 0n;
+    for (let q = accountStart[a]; q < accountStart[a + 1]; q++) {
+      const s = slotsByAccount[q];
+      const i = slotArtifact[s];
+      const toContributors = inflow[i];
+      if (toContributors === undefined || toContributors === 0n) continue;
+      const t = big(totalShares[i]);
+      const x = toContributors * big(contribShare[s]);
+      if (den === 0n) {
+        num = x;
+        den = t;
       } else if (den === t) {
-        accNum[a]! += num;
+        num += x;
       } else {
         const l = (den / gcd(den, t)) * t;
-        accNum[a] = accNum[a]! * (l / den) + num * (l / t);
-        accDen[a] = l;
+        num = num * (l / den) + x * (l / t);
+        den = l;
       }
     }
-    inflow[i] = 0n;
-  }
-  let allocated = 0n;
-  touched.sort((x, y) => x - y);
-  for (const a of touched) {
-    const amount = accNum[a]! / (denominator * accDen[a]!);
+    if (den === 0n) continue;
+    const amount = num / (denominator * den);
     if (amount > 0n) {
       amounts.set(a, amount);
       allocated += amount;

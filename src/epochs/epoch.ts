@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import {
+  closeSync,
   createReadStream,
-  createWriteStream,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -52,6 +54,36 @@ export interface EpochResult {
 
 export type Progress = (phase: string, done: number, total: number) => void;
 
+/**
+ * Positions 0..count-1 ordered by `keyOf(i)` (lowercase 0x-addresses, all the same length), ascending. Sorting a
+ * million strings with a comparator is slow and churns the heap; instead each position is packed with the first 28
+ * bits of its address into one float (28 + 24 bits < 2^53), the floats are sorted natively, and only the rare runs
+ * that share those 28 bits are ordered by the whole string.
+ */
+export function orderByAddress(count: number, keyOf: (i: number) => string): Uint32Array {
+  const order = new Uint32Array(count);
+  if (count >= 2 ** 24) {
+    for (let i = 0; i < count; i++) order[i] = i;
+    return order.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  }
+  const SHIFT = 2 ** 24;
+  const packed = new Float64Array(count);
+  for (let i = 0; i < count; i++) packed[i] = parseInt(keyOf(i).slice(2, 9), 16) * SHIFT + i;
+  packed.sort();
+  for (let i = 0; i < count; i++) order[i] = packed[i] % SHIFT;
+  for (let i = 0; i < count; ) {
+    const prefix = Math.floor(packed[i] / SHIFT);
+    let j = i + 1;
+    while (j < count && Math.floor(packed[j] / SHIFT) === prefix) j++;
+    if (j - i > 1) {
+      const run = Array.from(order.subarray(i, j)).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+      order.set(run, i);
+    }
+    i = j;
+  }
+  return order;
+}
+
 /** Allocates `distributable`, merges it with `previous` and builds the tree. */
 export function computeEpoch(
   snapshot: RegistrySnapshot,
@@ -62,22 +94,57 @@ export function computeEpoch(
 ): EpochResult {
   const allocation = allocateEpoch(snapshot, usage, distributable, (d, t) => progress?.("allocate", d, t));
   progress?.("allocate", snapshot.digests.length, snapshot.digests.length);
-  const byAccount = new Map<string, bigint>(previous?.cumulative ?? []);
-  const epochOf = new Map<string, bigint>();
+  // This epoch's accounts in address order, merged with the previous cumulative allocation (ascending too): a
+  // linear merge instead of string-keyed maps, which at a million accounts cost more than the allocation itself.
+  const ids = new Uint32Array(allocation.amounts.size);
+  const values: bigint[] = new Array(ids.length);
+  let k = 0;
   for (const [id, amount] of allocation.amounts) {
-    const account = snapshot.accounts[id];
-    byAccount.set(account, (byAccount.get(account) ?? 0n) + amount);
-    epochOf.set(account, amount);
+    ids[k] = id;
+    values[k++] = amount;
   }
-  const accounts = [...byAccount.keys()].filter((a) => byAccount.get(a)! > 0n).sort();
+  const order = orderByAddress(ids.length, (i) => snapshot.accounts[ids[i]]);
+  let prevAccounts = previous ? [...previous.cumulative.keys()] : [];
+  for (let i = 1; i < prevAccounts.length; i++) {
+    if (prevAccounts[i - 1] >= prevAccounts[i]) {
+      prevAccounts = prevAccounts.sort();
+      break;
+    }
+  }
+  const prev = previous?.cumulative;
+  const accounts: string[] = [];
+  const cumulative: bigint[] = [];
+  const epochAmounts: bigint[] = [];
+  let cumulativeTotal = 0n;
+  const push = (account: string, total: bigint, epochAmount: bigint) => {
+    if (total <= 0n) return;
+    accounts.push(account);
+    cumulative.push(total);
+    epochAmounts.push(epochAmount);
+    cumulativeTotal += total;
+  };
+  let i = 0;
+  let j = 0;
+  while (i < order.length || j < prevAccounts.length) {
+    const mine = i < order.length ? snapshot.accounts[ids[order[i]]] : undefined;
+    const theirs = j < prevAccounts.length ? prevAccounts[j] : undefined;
+    if (theirs === undefined || (mine !== undefined && mine < theirs)) {
+      const v = values[order[i++]];
+      push(mine!, v, v);
+    } else if (mine === undefined || theirs < mine) {
+      push(theirs, prev!.get(theirs)!, 0n);
+      j++;
+    } else {
+      const v = values[order[i++]];
+      push(mine, prev!.get(theirs)! + v, v);
+      j++;
+    }
+  }
   if (accounts.length === 0) {
     throw new KcError(
       "nothing to allocate: no account has a non-zero cumulative amount, so there is no tree",
     );
   }
-  const cumulative = accounts.map((a) => byAccount.get(a)!);
-  const epochAmounts = accounts.map((a) => epochOf.get(a) ?? 0n);
-  const cumulativeTotal = cumulative.reduce((x, y) => x + y, 0n);
   const leaves = new Uint8Array(accounts.length * 32);
   for (let i = 0; i < accounts.length; i++) {
     leafInto(accounts[i].slice(2), cumulative[i], leaves, i * 32);
@@ -89,91 +156,112 @@ export function computeEpoch(
   return { accounts, cumulative, epochAmounts, cumulativeTotal, allocation, tree, root: rootOf(tree) };
 }
 
-/** Streams `lines(i)` for i in 0..count to `path` (or only hashes them); returns the SHA-256 of the bytes. */
-async function streamLines(
-  path: string | undefined,
-  header: string,
-  count: number,
-  line: (i: number) => string,
-  progress?: (done: number) => void,
-): Promise<string> {
-  const hash = createHash("sha256");
-  const out = path ? createWriteStream(path) : undefined;
-  const write = async (chunk: string) => {
-    hash.update(chunk);
-    if (out && !out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  };
-  await write(`${header}\n`);
-  const BATCH = 4096;
-  for (let i = 0; i < count; i += BATCH) {
-    const parts: string[] = [];
-    for (let j = i; j < Math.min(count, i + BATCH); j++) parts.push(line(j));
-    await write(`${parts.join("\n")}\n`);
-    progress?.(Math.min(count, i + BATCH));
+/**
+ * Text output through one reused buffer: lines are written into it as latin1 (every file here is ASCII), and each
+ * full buffer is hashed and written synchronously. A million lines then allocate nothing but their number strings;
+ * building them as JavaScript strings and stream chunks made the heap, and the garbage collector's work on it,
+ * grow faster than the epoch.
+ */
+class TextSink {
+  private readonly buf = Buffer.allocUnsafe(1 << 22);
+  private pos = 0;
+  private readonly hash = createHash("sha256");
+  private readonly fd: number | undefined;
+
+  constructor(path: string | undefined) {
+    this.fd = path === undefined ? undefined : openSync(path, "w");
   }
-  if (out) {
-    await new Promise<void>((resolve, reject) => {
-      out.end(() => resolve());
-      out.once("error", reject);
-    });
+
+  /** Room for `bytes` more. */
+  reserve(bytes: number): void {
+    if (this.pos + bytes > this.buf.length) this.flush();
   }
-  return `0x${hash.digest("hex")}`;
+
+  text(s: string): void {
+    this.pos += this.buf.write(s, this.pos, "latin1");
+  }
+
+  byte(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+
+  copy(src: Buffer, start: number, end: number): void {
+    this.pos += src.copy(this.buf, this.pos, start, end);
+  }
+
+  flush(): void {
+    const chunk = this.buf.subarray(0, this.pos);
+    this.hash.update(chunk);
+    if (this.fd !== undefined) {
+      for (let off = 0; off < chunk.length; ) off += writeSync(this.fd, chunk, off, chunk.length - off);
+    }
+    this.pos = 0;
+  }
+
+  /** Flushes, closes the file, and returns the SHA-256 of everything written, 0x-hex. */
+  close(): string {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    return `0x${this.hash.digest("hex")}`;
+  }
 }
 
-/**
- * Writes `proofs.csv` by copying hex bytes into one reused buffer per batch: a million proofs are 1.2 GB of text,
- * and building them as JavaScript strings costs more than hashing the whole tree.
- */
-async function writeProofs(path: string, result: EpochResult, progress?: (done: number) => void): Promise<void> {
+/** Writes (or only hashes) the allocation file of `result`; returns its SHA-256. */
+function writeAllocation(path: string | undefined, result: EpochResult, progress?: (done: number) => void): string {
+  const sink = new TextSink(path);
+  sink.text(`${ALLOCATION_HEADER}\n`);
+  const n = result.accounts.length;
+  for (let i = 0; i < n; i++) {
+    // account (42) + two amounts (≤ 78 digits each) + separators
+    sink.reserve(42 + 2 * 78 + 3);
+    sink.text(result.accounts[i]);
+    sink.byte(0x2c);
+    sink.text(result.cumulative[i].toString());
+    sink.byte(0x2c);
+    sink.text(result.epochAmounts[i].toString());
+    sink.byte(0x0a);
+    if (progress && (i & 0xffff) === 0xffff) progress(i + 1);
+  }
+  progress?.(n);
+  return sink.close();
+}
+
+/** Writes `proofs.csv`: the proof columns are copied from each level's hex, never built as strings. */
+function writeProofs(path: string, result: EpochResult, progress?: (done: number) => void): void {
   const levels = result.tree.levels.slice(0, -1).map((level) => {
     const hex = Buffer.from(level.buffer, level.byteOffset, level.length).toString("hex");
     return Buffer.from(hex, "latin1");
   });
-  const out = createWriteStream(path);
-  const write = async (chunk: Buffer) => {
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  };
-  await write(Buffer.from(`${PROOFS_HEADER}\n`, "latin1"));
-  const BATCH = 2048;
+  const sink = new TextSink(path);
+  sink.text(`${PROOFS_HEADER}\n`);
   // account (42) + comma + amount (≤ 78) + comma + 64 per level + newline
   const lineMax = 42 + 1 + 78 + 1 + 64 * levels.length + 1;
   const n = result.accounts.length;
-  for (let i = 0; i < n; i += BATCH) {
-    const buf = Buffer.allocUnsafe(Math.min(BATCH, n - i) * lineMax);
-    let pos = 0;
-    for (let j = i; j < Math.min(n, i + BATCH); j++) {
-      pos += buf.write(result.accounts[j], pos, "latin1");
-      buf[pos++] = 0x2c;
-      pos += buf.write(result.cumulative[j].toString(), pos, "latin1");
-      buf[pos++] = 0x2c;
-      let k = j;
-      for (let l = 0; l < levels.length; l++) {
-        const sibling = k ^ 1;
-        if (sibling * 64 < levels[l].length) pos += levels[l].copy(buf, pos, sibling * 64, sibling * 64 + 64);
-        k >>= 1;
-      }
-      buf[pos++] = 0x0a;
+  for (let j = 0; j < n; j++) {
+    sink.reserve(lineMax);
+    sink.text(result.accounts[j]);
+    sink.byte(0x2c);
+    sink.text(result.cumulative[j].toString());
+    sink.byte(0x2c);
+    let k = j;
+    for (let l = 0; l < levels.length; l++) {
+      const sibling = k ^ 1;
+      if (sibling * 64 < levels[l].length) sink.copy(levels[l], sibling * 64, sibling * 64 + 64);
+      k >>= 1;
     }
-    await write(buf.subarray(0, pos));
-    progress?.(Math.min(n, i + BATCH));
+    sink.byte(0x0a);
+    if (progress && (j & 0xffff) === 0xffff) progress(j + 1);
   }
-  await new Promise<void>((resolve, reject) => {
-    out.end(() => resolve());
-    out.once("error", reject);
-  });
+  progress?.(n);
+  sink.close();
 }
 
 export const ALLOCATION_HEADER = "account,cumulative,epoch";
 export const PROOFS_HEADER = "account,cumulative,proof";
 
 /** SHA-256 of the allocation file `result` gives, without writing it. */
-export function allocationHash(result: EpochResult): Promise<string> {
-  return streamLines(
-    undefined,
-    ALLOCATION_HEADER,
-    result.accounts.length,
-    (i) => `${result.accounts[i]},${result.cumulative[i]},${result.epochAmounts[i]}`,
-  );
+export async function allocationHash(result: EpochResult): Promise<string> {
+  return writeAllocation(undefined, result);
 }
 
 export interface Manifest {
@@ -217,17 +305,14 @@ export async function writeEpoch(
   const folder = join(dir, `epoch-${manifest.epoch}`);
   mkdirSync(folder, { recursive: true });
   const n = result.accounts.length;
-  const allocationSha256 = await streamLines(
-    join(folder, "allocation.csv"),
-    ALLOCATION_HEADER,
-    n,
-    (i) => `${result.accounts[i]},${result.cumulative[i]},${result.epochAmounts[i]}`,
-    (d) => progress?.("allocation.csv", d, n),
+  const allocationSha256 = writeAllocation(join(folder, "allocation.csv"), result, (d) =>
+    progress?.("allocation.csv", d, n),
   );
-  await writeProofs(join(folder, "proofs.csv"), result, (d) => progress?.("proofs.csv", d, n));
+  writeProofs(join(folder, "proofs.csv"), result, (d) => progress?.("proofs.csv", d, n));
   const skipped = result.allocation.skipped;
-  await streamLines(join(folder, "skipped.csv"), "line,digest,units", skipped.length, (i) =>
-    [skipped[i].line, skipped[i].digest, skipped[i].units].join(","),
+  writeFileSync(
+    join(folder, "skipped.csv"),
+    ["line,digest,units", ...skipped.map((x) => `${x.line},${x.digest},${x.units}`)].join("\n") + "\n",
   );
   const full: Manifest = {
     ...manifest,

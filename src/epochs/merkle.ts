@@ -79,7 +79,16 @@ export function buildTree(leaves: Uint8Array, onProgress?: (done: number) => voi
     const m = Math.ceil(n / 2);
     const next = new Uint8Array(m * 32);
     for (let i = 0; i + 1 < n; i += 2) {
-      hashPairInto(level, i * 32, level, (i + 1) * 32, next, (i / 2) * 32);
+      const at = i * 32;
+      // The pair is adjacent in the level: hashed in place when already in order, else swapped into the scratch.
+      if (compare32(level, at, level, at + 32) <= 0) keccakInto(level, at, 64, next, at / 2);
+      else {
+        for (let b = 0; b < 32; b++) {
+          scratch[b] = level[at + 32 + b];
+          scratch[32 + b] = level[at + b];
+        }
+        keccakInto(scratch, 0, 64, next, at / 2);
+      }
       if (onProgress && (++done & 0xffff) === 0) onProgress(done);
     }
     if (n % 2 === 1) next.set(level.subarray((n - 1) * 32, n * 32), (m - 1) * 32);

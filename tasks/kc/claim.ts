@@ -3,13 +3,21 @@ import { resolveSigner } from "../../src/contracts";
 import { KcError } from "../../src/errors";
 import { type RegistryIndex, loadRegistryIndex } from "../../src/events";
 import { short, table } from "../../src/format";
-import { KINDS, parseAddress, parseAmount, parseDuration } from "../../src/parse";
+import { KINDS, parseAmount, parseDuration } from "../../src/parse";
 import { requirePool } from "../../src/pools";
 import { parseArtifactRefs } from "../../src/refs";
 import { signClaim } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
-import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId, writeRequest } from "./common";
+import {
+  type CommonArgs,
+  addressArg,
+  contractsFor,
+  keyValues,
+  kcTask,
+  parsePoolId,
+  writeRequest,
+} from "./common";
 
 /** `--pool N`, or every pool of the deployment. */
 async function poolIdsOf(pools: RewardPools, pool: string | undefined): Promise<bigint[]> {
@@ -54,12 +62,15 @@ kcTask<ClaimableArgs>(
   (t) =>
     t
       .addOptionalParam("pool", "Only this pool")
-      .addOptionalParam("account", "Contributor account (default: the first account of the network)")
+      .addOptionalParam(
+        "account",
+        "Contributor account, 0x… or an ENS name (default: the first account of the network)",
+      )
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)"),
   async (args, { hre, say }) => {
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
-    const given = args.account === undefined ? undefined : parseAddress(args.account, "--account");
+    const given = args.account === undefined ? undefined : await addressArg(hre, args.account, "--account");
     const { registry, pools, fromBlock } = await contractsFor(args, hre, false);
     const poolIds = await poolIdsOf(pools, args.pool);
     const account = given ?? (await (await resolveSigner(hre)).getAddress());
@@ -128,7 +139,7 @@ kcTask<ClaimArgs>(
     t
       .addOptionalParam("pool", "Only this pool")
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)")
-      .addOptionalParam("to", "Send the rewards to this address (default: the sender)")
+      .addOptionalParam("to", "Send the rewards to this address or ENS name (default: the sender)")
       .addFlag(
         "signOnly",
         "Sign a claimBySig request for --pool instead of sending; a relayer sends it (kc relay)",
@@ -142,10 +153,10 @@ kcTask<ClaimArgs>(
   async (args, { hre, say }) => {
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
-    const to = args.to === undefined ? undefined : parseAddress(args.to, "--to", { nonZero: true });
     const validFor = parseDuration(args.deadline);
     if (args.signOnly && args.pool === undefined)
       throw new KcError("a signed claim is for one pool: add --pool");
+    const to = args.to === undefined ? undefined : await addressArg(hre, args.to, "--to", { nonZero: true });
     const { registry, pools, signer, account, fromBlock } = await contractsFor(args, hre, true);
     const poolIds = await poolIdsOf(pools, args.pool);
     const index = await loadRegistryIndex(registry, fromBlock);

@@ -1,14 +1,23 @@
 import { writeFileSync } from "node:fs";
 
+import { BrowserProvider } from "ethers";
 import { scope } from "hardhat/config";
 import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { type Call, type UnsentMode, renderUnsent, simulateAs } from "../../src/calldata";
 import { type Contracts, getContracts, resolveSigner } from "../../src/contracts";
-import { describeError, errorInterface, isExpectedError } from "../../src/decodeError";
+import {
+  decodeRevertData,
+  describeError,
+  errorInterface,
+  findRevertData,
+  isExpectedError,
+} from "../../src/decodeError";
 import { KcError, show } from "../../src/errors";
 import type { SignedRequest } from "../../src/signed";
 import { toJson } from "../../src/format";
+import { type ResolveName, ensResolver, resolveAddress } from "../../src/parse";
+import { type ErrorKind, errorObject } from "./cli";
 
 /** `npx hardhat kc <task>`; every task of the CLI lives in this scope. */
 export const kc = scope("kc", "Knowledge Commons CLI: hash, register, show, curate and fund pools, claim");
@@ -85,11 +94,31 @@ export function kcTask<A extends CommonArgs>(
       const line = describeError(err, errorInterface(hre));
       if (!isCliEntry(name)) throw err instanceof KcError ? err : new KcError(line, { cause: err });
       process.stderr.write(`error: ${line}\n`);
+      if (args.json) process.stdout.write(`${toJson(errorJson(err, line, hre))}\n`);
       // Bugs keep their stack trace; user errors stay one line.
       if (!isExpectedError(err) || process.argv.includes("--show-stack-traces")) console.error(err);
       process.exitCode = 1;
     }
   });
+}
+
+/** What a failing task prints on stdout under `--json`: the line, its kind, and a decoded revert. */
+function errorJson(err: unknown, line: string, hre: HardhatRuntimeEnvironment) {
+  const data = findRevertData(err);
+  if (data !== undefined) {
+    const decoded = decodeRevertData(data, errorInterface(hre));
+    return errorObject(line, "revert", {
+      revert: { name: decoded?.name ?? null, text: decoded?.text ?? null, hint: decoded?.hint ?? null, data },
+    });
+  }
+  return errorObject(line, errorKind(err));
+}
+
+function errorKind(err: unknown): ErrorKind {
+  if (err instanceof KcError) return "input";
+  if (!isExpectedError(err) || err instanceof TypeError || err instanceof RangeError) return "internal";
+  const e = err as { _isHardhatError?: boolean; _isHardhatPluginError?: boolean };
+  return e._isHardhatError || e._isHardhatPluginError ? "config" : "network";
 }
 
 /** Contracts bound to the sending account (`--from`), for tasks that send transactions. */
@@ -106,6 +135,55 @@ export async function contractsFor(
     signer,
   });
   return { ...contracts, signer, account: signer ? await signer.getAddress() : undefined };
+}
+
+/**
+ * ENS lookups on the current network. hardhat-ethers' provider implements none, so this goes through
+ * ethers' own provider over the same connection; on a chain without ENS it says so in one line.
+ */
+export function ensOf(hre: HardhatRuntimeEnvironment): ResolveName {
+  let resolver: ResolveName | undefined;
+  return (name) => (resolver ??= ensResolver(new BrowserProvider(hre.network.provider)))(name);
+}
+
+/** An address flag: `0x…`, or an ENS name where the network has ENS. */
+export function addressArg(
+  hre: HardhatRuntimeEnvironment,
+  text: string,
+  what: string,
+  options: { nonZero?: boolean } = {},
+): Promise<string> {
+  return resolveAddress(text, what, ensOf(hre), options);
+}
+
+/** A value as a shell word: as is when safe, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * A `npx hardhat kc <task> <flags>` line to suggest as the next step, carrying what this run was
+ * given that the next one needs too: `--network`, `--registry`, `--pools`, `--deployment-id`, and the
+ * sending account (`from`, default this run's `--from`).
+ */
+export function nextCommand(
+  hre: HardhatRuntimeEnvironment,
+  args: CommonArgs,
+  task: string,
+  flags: string,
+  options: { from?: string } = {},
+): string {
+  const carried: [string, string | undefined][] = [
+    ["--registry", args.registry],
+    ["--pools", args.pools],
+    ["--deployment-id", args.deploymentId],
+    ["--from", options.from ?? args.from],
+    ["--network", hre.network.name],
+  ];
+  const extra = carried
+    .filter(([, value]) => value !== undefined && value.trim() !== "")
+    .map(([flag, value]) => `${flag} ${shellWord(value!.trim())}`);
+  return ["npx hardhat kc", task, flags, ...extra].filter(Boolean).join(" ");
 }
 
 /** A required option: a clear line instead of Hardhat's usage error. */

@@ -1,3 +1,5 @@
+import { createInterface } from "node:readline/promises";
+
 import { resolveSigner } from "../../src/contracts";
 import { deploySuite } from "../../src/deploy";
 import { formatDuration } from "../../src/format";
@@ -19,7 +21,10 @@ kcTask<DeployArgs>(
     t
       .addFlag("token", "Also deploy CommunityToken, an ERC-20 with permit, for local and test networks")
       .addFlag("reset", "Forget the recorded deployment for this chain and deploy anew")
-      .addFlag("yes", "Confirm --reset or commit-reveal off on a non-local chain")
+      .addFlag(
+        "yes",
+        "Confirm --reset or commit-reveal off on a non-local chain without being asked (needed without a terminal)",
+      )
       .addOptionalParam(
         "parameters",
         "Ignition parameters file (default: ignition/parameters/<network>.json)",
@@ -36,6 +41,8 @@ kcTask<DeployArgs>(
       token: args.token,
       reset: args.reset,
       yes: args.yes,
+      // At a terminal, ask; in scripts and under --json, --yes is the only way.
+      confirm: !json && process.stdin.isTTY && process.stderr.isTTY ? ask : undefined,
       from,
       displayUi: !json,
       status,
@@ -73,3 +80,13 @@ kcTask<DeployArgs>(
     return { ...result, token };
   },
 );
+
+/** A yes/no question on the terminal; anything but y/yes is no. */
+async function ask(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^(y|yes)$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}

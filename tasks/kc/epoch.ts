@@ -3,7 +3,7 @@ import type { ContractTransactionReceipt } from "ethers";
 import { encodeCall } from "../../src/calldata";
 import { KcError, show } from "../../src/errors";
 import { formatDuration, isoTime } from "../../src/format";
-import { parseAddress, parseAmount, parseDuration } from "../../src/parse";
+import { parseAmount, parseDuration } from "../../src/parse";
 import { resolveSigner } from "../../src/contracts";
 import { PROGRAM_CLAIM_TYPES, postedRoots, programsDomain, requireProgram } from "../../src/epochs/chain";
 import { defaultEpochDir, epochChain, programsContract } from "../../src/epochs/cli";
@@ -15,6 +15,7 @@ import {
   type CommonArgs,
   type UnsentArgs,
   addUnsentFlags,
+  addressArg,
   keyValues,
   kcTask,
   proposeInstead,
@@ -68,16 +69,17 @@ kcTask<ProgramArgs & { token?: string; scorer?: string; guardian?: string; windo
       .addOptionalParam("token", "ERC-20 the program pays")
       .addOptionalParam("scorer", "Who posts epoch roots (default: the sender)")
       .addOptionalParam("guardian", "Who may veto a pending root (default: the sender)")
-      .addOptionalParam("window", "Dispute window: 45s, 90m, 12h, 3d (default 1d)"),
+      .addOptionalParam("window", "Dispute window: 45s, 90m, 1.5h, 3 days (default 1d)"),
   async (args, { hre, say }) => {
-    const token = parseAddress(
+    const token = await addressArg(
+      hre,
       required(args.token, "token", "0x5FbDB2315678afecb367f032d93F642f64180aa3"),
       "--token",
     );
     const signer = await resolveSigner(hre, args.from);
     const sender = await signer.getAddress();
-    const scorer = args.scorer ? parseAddress(args.scorer, "--scorer") : sender;
-    const guardian = args.guardian ? parseAddress(args.guardian, "--guardian") : sender;
+    const scorer = args.scorer ? await addressArg(hre, args.scorer, "--scorer") : sender;
+    const guardian = args.guardian ? await addressArg(hre, args.guardian, "--guardian") : sender;
     const window =
       args.window === undefined ? 86_400n : args.window.trim() === "0" ? 0n : parseDuration(args.window);
     const { programs } = await programsContract(hre, { ...args, signer });
@@ -501,10 +503,10 @@ kcTask<ClaimArgs>(
     const account = claimantSigner
       ? await claimantSigner.getAddress()
       : args.account
-        ? parseAddress(args.account, "--account")
+        ? await addressArg(hre, args.account, "--account")
         : sender;
     const recipient = args.recipient
-      ? parseAddress(args.recipient, "--recipient", { nonZero: true })
+      ? await addressArg(hre, args.recipient, "--recipient", { nonZero: true })
       : account;
     if (recipient !== account && !claimantSigner && account !== sender) {
       throw new KcError(

@@ -5,7 +5,15 @@ import { formatDuration, isoTime } from "../../src/format";
 import { parseAmount, parseDuration } from "../../src/parse";
 import { catchUp, eventOf, pendingChanges, requirePool, streamEndHint } from "../../src/pools";
 import { signPermit, tokenInfo } from "../../src/token";
-import { type CommonArgs, contractsFor, keyValues, kcTask, parsePoolId, required } from "./common";
+import {
+  type CommonArgs,
+  contractsFor,
+  keyValues,
+  kcTask,
+  nextCommand,
+  parsePoolId,
+  required,
+} from "./common";
 
 interface FundArgs extends CommonArgs {
   pool?: string;
@@ -26,7 +34,10 @@ kcTask<FundArgs>(
     t
       .addOptionalParam("pool", "Pool id")
       .addOptionalParam("amount", "Amount in token units, e.g. 1.5 (the token's decimals apply)")
-      .addOptionalParam("duration", "Stream over this long instead of at once: 45s, 90m, 12h, 30d, 2w")
+      .addOptionalParam(
+        "duration",
+        "Stream over this long instead of at once: 90s, 45m, 1.5h, 3 days, 2w, 1y",
+      )
       .addFlag(
         "cancelable",
         "With --duration: you may cancel the stream later and take back what it has not released",
@@ -139,7 +150,7 @@ kcTask<FundArgs>(
             [
               "cancel",
               cancelable
-                ? `npx hardhat kc stream-cancel --pool ${poolId} --stream ${streamId} --network ${hre.network.name}`
+                ? nextCommand(hre, args, "stream-cancel", `--pool ${poolId} --stream ${streamId}`)
                 : "not cancelable: nobody can stop or reschedule it",
             ] as [string, string],
           ]

@@ -1,12 +1,14 @@
 import { type ContractTransactionReceipt, ZeroAddress } from "ethers";
 
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
 import { encodeCall } from "../../src/calldata";
 import type { RewardPools } from "../../typechain-types";
 
 import { KcError } from "../../src/errors";
 import { admittedArtifacts, loadRegistryIndex, poolTotals, queryEvents } from "../../src/events";
 import { formatDuration, formatRounded, isoTime, short, table } from "../../src/format";
-import { KINDS, parseAddress, parseDuration } from "../../src/parse";
+import { KINDS, parseDuration } from "../../src/parse";
 import {
   curationTrust,
   eventOf,
@@ -21,9 +23,11 @@ import {
   type CommonArgs,
   type UnsentArgs,
   addUnsentFlags,
+  addressArg,
   contractsFor,
   keyValues,
   kcTask,
+  nextCommand,
   parseId,
   parsePoolId,
   parseWeight,
@@ -45,17 +49,24 @@ kcTask<CreateArgs>(
   (t) =>
     t
       .addOptionalParam("token", "ERC-20 token the pool pays")
-      .addOptionalParam("curator", "Who admits artifacts and sets weights (default: the sender)")
+      .addOptionalParam(
+        "curator",
+        "Who admits artifacts and sets weights, 0x… or an ENS name (default: the sender)",
+      )
       .addOptionalParam(
         "curationDelay",
-        "How long curation changes wait after their announcement, e.g. 2d (0 to 30d, fixed forever; default 0)",
+        "How long curation changes wait after their announcement, e.g. 2d, 36h, 1.5 days (0 to 30d, fixed forever; default 0)",
       ),
   async (args, { hre, say }) => {
-    const tokenAddress = parseAddress(required(args.token, "token", "0x…"), "--token", { nonZero: true });
+    const tokenAddress = await addressArg(hre, required(args.token, "token", "0x…"), "--token", {
+      nonZero: true,
+    });
     const curationDelay =
       args.curationDelay === undefined ? 0n : parseDuration(args.curationDelay, { zero: true });
     const curatorArg =
-      args.curator === undefined ? undefined : parseAddress(args.curator, "--curator", { nonZero: true });
+      args.curator === undefined
+        ? undefined
+        : await addressArg(hre, args.curator, "--curator", { nonZero: true });
     const { pools, signer, account } = await contractsFor(args, hre, true);
     if ((await hre.ethers.provider.getCode(tokenAddress)) === "0x") {
       throw new KcError(`--token ${tokenAddress} has no contract code on this network`);
@@ -76,10 +87,13 @@ kcTask<CreateArgs>(
     ])) {
       say(`  ${line}`);
     }
-    say(
-      `Next: npx hardhat kc pool-admit --pool ${poolId} --artifact <digest> --weight <n> --network ${hre.network.name}`,
-    );
+    // The curator admits; when that is not this run's sender, the hint names it.
+    const next = nextCommand(hre, args, "pool-admit", `--pool ${poolId} --artifact <digest> --weight <n>`, {
+      from: curator === account ? undefined : curator,
+    });
+    say(`Next: ${next}`);
     return {
+      next,
       poolId,
       token: tokenAddress,
       symbol: token.symbol,
@@ -105,15 +119,13 @@ function announcement(pools: RewardPools, receipt: ContractTransactionReceipt) {
 function announcementLines(
   announced: ReturnType<typeof announcement>,
   poolId: bigint,
-  network: string,
+  hre: HardhatRuntimeEnvironment,
+  args: CommonArgs,
 ): [string, string][] {
   if (!announced) return [];
   return [
     ["change", `#${announced.changeId}, executable by anyone from ${isoTime(announced.executeAfter)}`],
-    [
-      "then",
-      `npx hardhat kc pool-execute --pool ${poolId} --change ${announced.changeId} --network ${network}`,
-    ],
+    ["then", nextCommand(hre, args, "pool-execute", `--pool ${poolId} --change ${announced.changeId}`)],
   ];
 }
 
@@ -191,7 +203,7 @@ function curationTask(name: string, description: string, op: Curation): void {
       const totalWeight = (await pools.pool(poolId)).totalWeight;
       say(announced ? `Announced: ${what}` : `Done: ${what}`);
       for (const line of keyValues([
-        ...announcementLines(announced, poolId, hre.network.name),
+        ...announcementLines(announced, poolId, hre, args),
         ["total weight", totalWeight],
         ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
       ])) {
@@ -286,7 +298,7 @@ kcTask<AdmitManyArgs>(
     );
     for (const [i, artifact] of artifacts.entries()) say(`  ${artifact}  weight ${weights[i]}`);
     for (const line of keyValues([
-      ...announcementLines(announced, poolId, hre.network.name),
+      ...announcementLines(announced, poolId, hre, args),
       ["total weight", totalWeight],
       ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
     ])) {
@@ -420,7 +432,7 @@ kcTask<ShowArgs>(
     say();
     if (members.length === 0) {
       say(
-        "No artifacts yet: npx hardhat kc pool-admit --pool " + poolId + " --artifact <digest> --weight <n>",
+        `No artifacts yet: ${nextCommand(hre, args, "pool-admit", `--pool ${poolId} --artifact <digest> --weight <n>`)}`,
       );
     } else {
       say(

@@ -1,13 +1,26 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+
 import { KcError } from "../../src/errors";
-import { formatBps } from "../../src/format";
+import { formatBps, humanDuration } from "../../src/format";
 import { parseStatedDigest } from "../../src/content/ref";
 import { SCHEME_MEANING, SCHEME_NAMES, cidOf, hashPath } from "../../src/hash";
-import { KINDS, parseBps, parseContributors, parseDigest, parseDuration, parseKind } from "../../src/parse";
+import {
+  type Contributor,
+  type ContributorEntry,
+  KINDS,
+  contributorEntries,
+  contributorEntriesFromCsv,
+  parseBps,
+  parseDigest,
+  parseDuration,
+  parseKind,
+  resolveContributors,
+} from "../../src/parse";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { TX_GAS_CAP, readBatchFile, registerBatch } from "../../src/batch";
 import { registerArtifact, waitForReveal } from "../../src/register";
 import { signRegistrationRequest } from "../../src/signed";
-import { type CommonArgs, contractsFor, keyValues, kcTask, required, writeRequest } from "./common";
+import { type CommonArgs, contractsFor, ensOf, keyValues, kcTask, required, writeRequest } from "./common";
 import { type HashFlags, addHashFlags, hashOptionsOf, progressReporter } from "./content";
 
 interface RegisterArgs extends CommonArgs, HashFlags {
@@ -17,6 +30,7 @@ interface RegisterArgs extends CommonArgs, HashFlags {
   kind?: string;
   uri: string;
   contributors?: string;
+  contributorsFile?: string;
   parents: string;
   upstream: string;
   minUpstream: string;
@@ -44,7 +58,12 @@ kcTask<RegisterArgs>(
       )
       .addOptionalParam("kind", `What it is: ${KINDS.join(", ")}`)
       .addOptionalParam("uri", "Where the content or its metadata lives (ipfs://, ar://, https://)", "")
-      .addOptionalParam("contributors", "address:share,… (default: the sender with share 1)")
+      .addOptionalParam(
+        "contributors",
+        "address:share,… with whole-number shares or percentages (0x…:60%,alice.eth:40%); default: the " +
+          "previous version's contributors with --version-of, else the sender with share 1",
+      )
+      .addOptionalParam("contributorsFile", "CSV file of address,share rows, instead of --contributors")
       .addOptionalParam("parents", "Digests or CIDs of the artifacts this one builds on, comma-separated", "")
       .addOptionalParam(
         "upstream",
@@ -70,8 +89,7 @@ kcTask<RegisterArgs>(
       args.versionOf === undefined ? undefined : await parseArtifactRef(args.versionOf, "--version-of");
     const secret = args.secret === undefined ? undefined : parseDigest(args.secret, "--secret");
     const validFor = parseDuration(args.deadline ?? "7d");
-    const explicitContributors =
-      args.contributors === undefined ? undefined : parseContributors(args.contributors);
+    const entries = contributorEntriesOf(args);
     if (args.path !== undefined && args.scheme !== undefined) {
       throw new KcError("--scheme goes with --digest; with --path the scheme follows from --mode");
     }
@@ -84,9 +102,20 @@ kcTask<RegisterArgs>(
         : await hashPath(args.path!, hashOptionsOf(args, progressReporter(status, `hashing ${args.path}`)));
     const cid = await cidOf(digest, scheme);
 
+    const explicit = entries && (await resolveContributors(entries, { resolve: ensOf(hre) }));
     const { registry, signer, account } = await contractsFor(args, hre, true);
-    const contributors = explicitContributors ?? [{ account: account!, share: 1n }];
-
+    // A new version keeps the previous one's contributors (as their slots stand now) unless told otherwise.
+    let contributorsFrom: "flag" | "file" | "previous-version" | "sender";
+    let contributors: Contributor[];
+    if (explicit) {
+      [contributors, contributorsFrom] = [explicit, args.contributorsFile ? "file" : "flag"];
+    } else if (versionOf) {
+      const previous = await registry.contributors(versionOf);
+      contributors = previous.map((c) => ({ account: c.account, share: BigInt(c.share) }));
+      contributorsFrom = "previous-version";
+    } else {
+      [contributors, contributorsFrom] = [[{ account: account!, share: 1n }], "sender"];
+    }
     const input = {
       digest,
       kind,
@@ -113,7 +142,13 @@ kcTask<RegisterArgs>(
       ["cid", cid ? `${cid} (ipfs://${cid})` : "none (a manifest digest has no IPFS form)"],
       ["owner", account!],
       ["uri", args.uri || "(none)"],
-      ["contributors", contributors.map((c) => `${c.account} ${c.share} (${pct(c.share)})`).join(", ")],
+      [
+        "contributors",
+        contributors.map((c) => `${c.account} ${c.share} (${pct(c.share)})`).join(", ") +
+          (contributorsFrom === "previous-version"
+            ? ` (kept from ${versionOf}; --contributors or --contributors-file to change them)`
+            : ""),
+      ],
       ["parents", outcome.parents.join(", ") || "none"],
       [
         "upstream",
@@ -123,7 +158,7 @@ kcTask<RegisterArgs>(
         ? [
             [
               "commit",
-              `${outcome.commit.txHash ? `tx ${outcome.commit.txHash}` : "reused"}, revealed ${outcome.commit.waited}s later`,
+              `${outcome.commit.txHash ? `tx ${outcome.commit.txHash}` : "reused"}, revealed ${humanDuration(outcome.commit.waited)} later`,
             ] as [string, string],
           ]
         : []),
@@ -139,6 +174,7 @@ kcTask<RegisterArgs>(
       uri: args.uri,
       owner: account,
       contributors,
+      contributorsFrom,
       parents: outcome.parents,
       upstreamBps,
       minUpstreamBps,
@@ -149,6 +185,18 @@ kcTask<RegisterArgs>(
     };
   },
 );
+
+/** `--contributors` or `--contributors-file` as written (checked later, once ENS can be asked). */
+function contributorEntriesOf(args: RegisterArgs): ContributorEntry[] | undefined {
+  if (args.contributors !== undefined && args.contributorsFile !== undefined) {
+    throw new KcError("give --contributors or --contributors-file, not both");
+  }
+  if (args.contributors !== undefined) return contributorEntries(args.contributors);
+  const file = args.contributorsFile;
+  if (file === undefined) return undefined;
+  if (!existsSync(file) || !statSync(file).isFile()) throw new KcError(`no such file: ${file}`);
+  return contributorEntriesFromCsv(readFileSync(file, "utf8"), file);
+}
 
 interface BatchArgs extends CommonArgs {
   file?: string;

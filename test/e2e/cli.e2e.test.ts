@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet, parseUnits } from "ethers";
 
 import { describeError, errorInterfaceFrom } from "../../src/decodeError";
-import { type CliNode, startCliNode } from "./harness";
+import { type CliNode, type Run, startCliNode } from "./harness";
 
 /**
  * The CLI as a user runs it: `npx hardhat node` in its own process on a free port, and every `kc`
@@ -293,6 +293,193 @@ describe("kc CLI end to end on a hardhat node", function () {
     expect(wrong.stderr.trim()).to.match(
       new RegExp(`^error: examples/river-dataset does not match ${SNIPPET}: `),
     );
+  });
+
+  it("register --version-of keeps the previous contributors, waiting by the chain's clock", async function () {
+    // Move the node's clock 15 days ahead of this machine's: a wait by the local clock would last
+    // 15 days and time out.
+    await provider.send("evm_increaseTime", [15 * 86_400]);
+    await provider.send("evm_mine", []);
+    const lead = (await provider.getBlock("latest"))!.timestamp - Math.floor(Date.now() / 1000);
+    expect(lead).to.be.greaterThan(14 * 86_400);
+    const file = join(tmp, "river-v2.csv");
+    writeFileSync(file, "year,flow\n2025,13\n");
+    const v2 = await kcJson(
+      "register",
+      "--path",
+      file,
+      "--kind",
+      "dataset",
+      "--version-of",
+      DATASET,
+      // The dataset asks 10% of its derivatives, a new version included.
+      "--upstream",
+      "10%",
+      "--min-upstream",
+      "10%",
+    );
+    expect(v2.contributorsFrom).to.equal("previous-version");
+    expect(v2.contributors).to.deep.equal([
+      { account: A0, share: "60" },
+      { account: A1, share: "40" },
+    ]);
+    expect(v2.parents).to.deep.equal([DATASET]);
+    expect(v2.commit.waited).to.be.within(2, 300);
+
+    // Contributors from a CSV file with a header and percentages; the text report says where they came from.
+    const team = join(tmp, "team.csv");
+    writeFileSync(team, `# who made it\nname,address,share\nzero,${A0},50%\ntwo,${A2.toLowerCase()},50%\n`);
+    const notes = join(tmp, "notes.md");
+    writeFileSync(notes, "# notes\n");
+    const byFile = await kc("register", "--path", notes, "--kind", "document", "--contributors-file", team);
+    expect(byFile.code, byFile.stderr).to.equal(0);
+    expect(byFile.stdout).to.match(new RegExp(`contributors:\\s+${A0} 1 \\(50%\\), ${A2} 1 \\(50%\\)\\n`));
+    expect(byFile.stdout).to.match(/commit:\s+tx 0x[0-9a-f]{64}, revealed (\d+m )?\d+s later/);
+  });
+
+  it("usage and .env mistakes give one line, a JSON object under --json, and exit 1", async function () {
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) => cli.hardhat(args, env);
+    const badKey = { PRIVATE_KEY: "0x1234" };
+    const keyLine =
+      "PRIVATE_KEY in .env is not a private key: expected 0x and 64 hex digits, it has 4 hex digits";
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [
+        ["kc", "hash", "README.md", "--contributers", "x"],
+        {},
+        /^error: kc hash has no flag --contributers; see npx hardhat help kc hash$/,
+      ],
+      [
+        ["kc", "register", "--path", "README.md", "--contributers", "x"],
+        {},
+        /^error: kc register has no flag --contributers \(did you mean --contributors\?\); see npx hardhat help kc register$/,
+      ],
+      [
+        ["kc", "regster", "--path", "README.md"],
+        {},
+        /^error: unknown command kc regster \(did you mean register\?\); list them with npx hardhat help kc$/,
+      ],
+      [["kc", "fund", "--pool"], {}, /^error: --pool needs a value$/],
+      [
+        ["kc", "hash", "README.md", "--network", "sepolia"],
+        {},
+        /^error: unknown network sepolia: the networks are hardhat, localhost, remote; for any other chain set RPC_URL \(and a key\) in \.env and use --network remote$/,
+      ],
+      [
+        ["kc", "pool-create", "--token", A0, "--network", "remote"],
+        badKey,
+        new RegExp(`^error: ${keyLine}$`),
+      ],
+      [
+        ["kc", "show", DATASET, "--network", "remote"],
+        { RPC_URL: "localhost:8545" },
+        /^error: RPC_URL in \.env must start with http:\/\/ or https:\/\/, not localhost:$/,
+      ],
+      [
+        ["kc", "claim", "--to", "alice.eth", "--network", "remote"],
+        {},
+        /^error: --to alice\.eth: no ENS on this network \(chain 31337\); give a 0x address instead$/,
+      ],
+      [
+        [
+          "kc",
+          "register",
+          "--path",
+          "README.md",
+          "--kind",
+          "document",
+          "--contributors",
+          `${A0}:60%,${A1}:30%`,
+          "--network",
+          "remote",
+        ],
+        {},
+        /^error: shares add up to 90%, not 100%$/,
+      ],
+      [
+        [
+          "kc",
+          "register",
+          "--path",
+          "README.md",
+          "--kind",
+          "document",
+          "--contributors",
+          `${A0}:100.5%`,
+          "--network",
+          "remote",
+        ],
+        {},
+        new RegExp(`^error: share of ${A0} is more than 100%: 100\\.5%$`),
+      ],
+      [
+        ["kc", "fund", "--pool", "1", "--amount", "1", "--duration", "soon", "--network", "remote"],
+        {},
+        /^error: not a duration: soon \(use e\.g\. 90s, 45m, 1\.5h, 3 days, 2w, 1y or plain seconds\)$/,
+      ],
+    ];
+    this.timeout(900_000);
+    // --json right after the task name, so that it never stands where a flag's value goes. A few
+    // processes at a time: a loaded 2-core machine thrashes with two dozen.
+    const runs: Run[] = [];
+    for (let i = 0; i < cases.length; i += 3) {
+      const batch = cases.slice(i, i + 3);
+      runs.push(
+        ...(await Promise.all(
+          batch.flatMap(([args, env]) => [
+            run(args, env),
+            run([...args.slice(0, 2), "--json", ...args.slice(2)], env),
+          ]),
+        )),
+      );
+    }
+    cases.forEach(([args, , pattern], i) => {
+      const what = `hardhat ${args.join(" ")}`;
+      const [text, json] = [runs[2 * i], runs[2 * i + 1]];
+      expect(text.code, `${what}: ${text.stderr}`).to.equal(1);
+      expect(text.stdout, what).to.equal("");
+      expect(text.stderr.trimEnd().split("\n"), `${what}: ${text.stderr}`).to.have.length(1);
+      expect(text.stderr.trimEnd(), what).to.match(pattern);
+      expect(json.code, `${what} --json`).to.equal(1);
+      expect(json.stderr.trimEnd(), `${what} --json`).to.equal(text.stderr.trimEnd());
+      const object = JSON.parse(json.stdout);
+      expect(object.error, `${what} --json`).to.equal(text.stderr.trimEnd().replace(/^error: /, ""));
+      expect(object.kind, `${what} --json`).to.be.oneOf(["usage", "config", "input"]);
+    });
+
+    // A malformed key never breaks a command that needs no account: one warning line, and it works.
+    for (const args of [
+      ["kc", "hash", "examples/snippet.py", "--json"],
+      ["kc", "hash", "examples/snippet.py", "--json", "--network", "remote"],
+    ]) {
+      const hashed = await run(args, badKey);
+      expect(hashed.code, hashed.stderr).to.equal(0);
+      expect(JSON.parse(hashed.stdout).digest).to.equal(SNIPPET);
+      expect(hashed.stderr.trimEnd().split("\n")).to.deep.equal([
+        `warning: ${keyLine}; ignored (${args.includes("remote") ? "this command sends nothing" : "only --network remote uses it"})`,
+      ]);
+    }
+  });
+
+  it("deploy with changed parameters prints Ignition's reasons on one line", async function () {
+    const parameters = join(tmp, "changed.json");
+    writeFileSync(parameters, JSON.stringify({ KnowledgeRegistry: { minCommitAge: 5, maxCommitAge: 3600 } }));
+    // One after the other: both read the same deployment record.
+    const text = await kc("deploy", "--token", "--parameters", parameters);
+    const json = await kc("deploy", "--token", "--parameters", parameters, "--json");
+    const line = new RegExp(
+      "^error: The deployment wasn't run because of the following reconciliation errors: " +
+        "KnowledgeRegistry#KnowledgeRegistry: Argument at index 0 has been changed.*" +
+        `\\(the deployment recorded in ignition/deployments/${deploymentId} was made with other parameters or code: ` +
+        "pass --reset to deploy anew, or another --deployment-id\\)$",
+    );
+    expect(text.code).to.equal(1);
+    expect(text.stderr.trimEnd().split("\n"), text.stderr).to.have.length(1);
+    expect(text.stderr.trimEnd()).to.match(line);
+    expect(json.code).to.equal(1);
+    expect(JSON.parse(json.stdout)).to.include({
+      kind: "input",
+      error: text.stderr.trimEnd().replace(/^error: /, ""),
+    });
   });
 
   it("bad input gives one clear line, a non-zero exit, and sends nothing", async function () {

@@ -31,12 +31,14 @@ export interface CliNode {
   deploymentId: string;
   /** Runs `hardhat kc <args> --network remote`. */
   kc(...args: string[]): Promise<Run>;
+  /** Runs `hardhat <args>` as given (no `--network` added), with `env` over the node's environment. */
+  hardhat(args: string[], env?: NodeJS.ProcessEnv): Promise<Run>;
   /** Runs a task that must succeed with `--json`, returning its one JSON object. */
   kcJson(...args: string[]): Promise<Record<string, any>>;
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -85,12 +87,9 @@ export async function startCliNode(label: string): Promise<CliNode> {
   }
   const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
 
-  const kc = (...args: string[]): Promise<Run> =>
+  const hardhat = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [HARDHAT, "kc", ...args, "--network", "remote"], {
-        cwd: ROOT,
-        env,
-      });
+      const child = spawn(process.execPath, [HARDHAT, ...args], { cwd: ROOT, env: { ...env, ...extraEnv } });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
@@ -98,12 +97,14 @@ export async function startCliNode(label: string): Promise<CliNode> {
       child.on("error", reject);
       child.on("close", (code) => resolve({ code, stdout, stderr }));
     });
+  const kc = (...args: string[]): Promise<Run> => hardhat(["kc", ...args, "--network", "remote"]);
 
   return {
     provider,
     tmp,
     deploymentId,
     kc,
+    hardhat,
     async kcJson(...args) {
       const run = await kc(...args, "--json");
       if (run.code !== 0)

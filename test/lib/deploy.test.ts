@@ -1,6 +1,11 @@
 import { expect } from "chai";
 
-import { type DeployConfirmationInput, deployConfirmation } from "../../src/deploy";
+import {
+  type DeployConfirmationInput,
+  confirmationQuestions,
+  deployConfirmation,
+  ignitionFailureLine,
+} from "../../src/deploy";
 import { expectKcError } from "./helpers";
 
 const SEPOLIA = 11_155_111n;
@@ -71,5 +76,35 @@ describe("deployConfirmation", function () {
 
   it("keeps every warning on one line", function () {
     for (const line of confirm({ chainId: SEPOLIA, ...off, yes: true })) expect(line).not.to.include("\n");
+  });
+});
+
+describe("confirmationQuestions", function () {
+  it("asks about --reset and commit-reveal off on a live chain only, and nothing with --yes", function () {
+    expect(confirmationQuestions({ chainId: 31_337n, reset: true, minCommitAge: 0n })).to.deep.equal([]);
+    expect(confirmationQuestions({ chainId: SEPOLIA, reset: true, yes: true })).to.deep.equal([]);
+    expect(confirmationQuestions({ chainId: SEPOLIA })).to.deep.equal([]);
+    expect(confirmationQuestions({ chainId: SEPOLIA, reset: true, minCommitAge: 0n })).to.deep.equal([
+      `Commit-reveal is off on chain ${SEPOLIA}: anyone watching the mempool can register a digest first. Deploy anyway?`,
+      `--reset forgets the deployment record of chain ${SEPOLIA}, so Ignition deploys anew. Continue?`,
+    ]);
+  });
+});
+
+describe("ignitionFailureLine", function () {
+  it("keeps the reasons Ignition lists below its first line, and says what to do", function () {
+    const message =
+      "The deployment wasn't run because of the following reconciliation errors:\n\n" +
+      "  * KnowledgeRegistry#KnowledgeRegistry: Argument at index 0 has been changed\n" +
+      "  * RewardPools#RewardPools: Argument at index 0 has been changed";
+    expect(ignitionFailureLine(message, "ignition/deployments/chain-11155111")).to.equal(
+      "The deployment wasn't run because of the following reconciliation errors: " +
+        "KnowledgeRegistry#KnowledgeRegistry: Argument at index 0 has been changed; " +
+        "RewardPools#RewardPools: Argument at index 0 has been changed " +
+        "(the deployment recorded in ignition/deployments/chain-11155111 was made with other parameters or code: " +
+        "pass --reset to deploy anew, or another --deployment-id)",
+    );
+    expect(ignitionFailureLine("Failures:\n\n  * A#A/1: reverted")).to.equal("Failures: A#A/1: reverted");
+    expect(ignitionFailureLine("one line")).to.equal("one line");
   });
 });

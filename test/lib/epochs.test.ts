@@ -10,6 +10,7 @@ import {
   allocationHash,
   computeEpoch,
   findProof,
+  orderByAddress,
   readPreviousEpoch,
   writeEpoch,
 } from "../../src/epochs/epoch";
@@ -219,6 +220,42 @@ describe("epochs (TypeScript)", function () {
         () => readPreviousEpoch(dir, 2),
         /epoch 3 builds on epoch 2, but .* has no manifest\.json/,
       );
+    });
+    it("orders addresses like a string sort, including those that share their first 28 bits", function () {
+      const addrs = [
+        "0xffffff0000000000000000000000000000000001",
+        "0x" + "a1".repeat(20),
+        "0xabcdef1000000000000000000000000000000009",
+        "0xabcdef1000000000000000000000000000000002",
+        "0x0000000000000000000000000000000000000000",
+        "0xabcdef1fffffffffffffffffffffffffffffffff",
+        "0xabcdef0fffffffffffffffffffffffffffffffff",
+      ];
+      const order = Array.from(orderByAddress(addrs.length, (i) => addrs[i]));
+      expect(order.map((i) => addrs[i])).to.deep.equal([...addrs].sort());
+      expect([...order].sort()).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
+    });
+
+    it("merges this epoch with the previous one: accounts in either or both, in address order", function () {
+      const b = new SnapshotBuilder();
+      b.register(D1, [{ account: B, share: 1 }], [], 0);
+      b.register(D2, [{ account: A, share: 1 }], [], 0);
+      const s = b.finish(2);
+      const previous = {
+        epoch: 1,
+        cumulative: new Map([
+          [A, 7n],
+          [C, 3n],
+        ]),
+        total: 10n,
+        dust: 0n,
+        root: "0x",
+      };
+      const r = computeEpoch(s, { digests: [D1, D2], units: [1n, 3n], lines: [1, 2] }, 40n, previous);
+      expect(r.accounts).to.deep.equal([A, B, C]);
+      expect(r.cumulative).to.deep.equal([37n, 10n, 3n]);
+      expect(r.epochAmounts).to.deep.equal([30n, 10n, 0n]);
+      expect(r.cumulativeTotal).to.equal(50n);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
 
 import {
   formatAmount,
@@ -7,11 +8,17 @@ import {
   parseAddress,
   parseAmount,
   parseBps,
+  contributorEntries,
+  contributorEntriesFromCsv,
+  ensResolver,
   parseContributors,
   parseDigest,
   parseDigestList,
   parseDuration,
   parseKind,
+  parseShares,
+  resolveAddress,
+  resolveContributors,
 } from "../../src/parse";
 import { expectKcError } from "./helpers";
 
@@ -188,12 +195,141 @@ describe("parse", function () {
       expect(parseDuration("3600")).to.equal(3_600n);
     });
 
-    it("rejects zero, negatives, fractions and unknown units", async function () {
+    it("reads fractions, spelled-out units and years", function () {
+      expect(parseDuration("1.5h")).to.equal(5_400n);
+      expect(parseDuration("1.1h")).to.equal(3_960n); // 3960000.0000000005 ms in floating point
+      expect(parseDuration("3 days")).to.equal(259_200n);
+      expect(parseDuration("10 minutes")).to.equal(600n);
+      expect(parseDuration(" 90s ")).to.equal(90n);
+      expect(parseDuration("1y")).to.equal(31_557_600n); // 365.25 days
+      expect(parseDuration("0.5d")).to.equal(43_200n);
+      expect(parseDuration("0s", { zero: true })).to.equal(0n);
+    });
+
+    it("rejects zero, negatives, sub-second fractions, milliseconds and garbage", async function () {
       await expectKcError(() => parseDuration("0d"), "duration must be longer than zero: 0d");
-      await expectKcError(() => parseDuration("-5"), /^not a duration: -5 \(use e\.g\./);
-      await expectKcError(() => parseDuration("1.5h"), /^not a duration: 1\.5h/);
-      await expectKcError(() => parseDuration("3y"), /^not a duration: 3y/);
+      await expectKcError(() => parseDuration("0"), "duration must be longer than zero: 0");
+      await expectKcError(() => parseDuration("-5"), "duration must not be negative: -5");
+      await expectKcError(() => parseDuration("-1h"), "duration must not be negative: -1h");
+      await expectKcError(
+        () => parseDuration("1.5"),
+        /^a fractional duration needs a unit: 1\.5 \(use e\.g\./,
+      );
+      await expectKcError(() => parseDuration("1.5s"), "duration 1.5s is not a whole number of seconds");
+      await expectKcError(() => parseDuration("500ms"), /^not a duration: 500ms/);
+      await expectKcError(() => parseDuration("3 fortnights"), /^not a duration: 3 fortnights/);
+      await expectKcError(() => parseDuration("1h30m"), /^not a duration: 1h30m/);
+      await expectKcError(() => parseDuration("soon"), /^not a duration: soon/);
       await expectKcError(() => parseDuration(""), /^not a duration: ""/);
+    });
+  });
+
+  describe("parseShares", function () {
+    it("passes plain shares through and reduces percentages to their smallest whole ratio", function () {
+      expect(parseShares(["60", "40"])).to.deep.equal([60n, 40n]);
+      expect(parseShares(["60%", "40%"])).to.deep.equal([3n, 2n]);
+      expect(parseShares(["100%"])).to.deep.equal([1n]);
+      expect(parseShares(["33.33%", "33.33%", "33.34%"])).to.deep.equal([3333n, 3333n, 3334n]);
+      expect(parseShares(["12.5%", "87.5%"])).to.deep.equal([1n, 7n]);
+      expect(parseShares(["0.01%", "99.99%"])).to.deep.equal([1n, 9999n]);
+    });
+
+    it("rejects 0%, more than 100%, extra decimals, a sum other than 100% and mixed forms", async function () {
+      await expectKcError(
+        () => parseShares(["0%", "100%"], ["A", "B"]),
+        "share of A must be greater than zero: 0%",
+      );
+      await expectKcError(() => parseShares(["100.5%"], ["A"]), "share of A is more than 100%: 100.5%");
+      await expectKcError(
+        () => parseShares(["33.333%", "66.667%"], ["A", "B"]),
+        "share of A has more than 2 decimals (the smallest step is 0.01%): 33.333%",
+      );
+      await expectKcError(() => parseShares(["60%", "39.5%"]), "shares add up to 99.5%, not 100%");
+      await expectKcError(() => parseShares(["60%", "60%"]), "shares add up to 120%, not 100%");
+      await expectKcError(
+        () => parseShares(["60%", "40"]),
+        "shares mix percentages and plain numbers: write all of them with % or none",
+      );
+      await expectKcError(() => parseShares(["sixty%"], ["A"]), "share of A is not a percentage: sixty%");
+      await expectKcError(() => parseShares(["%"], ["A"]), "share of A is not a percentage: %");
+    });
+  });
+
+  describe("contributorEntriesFromCsv / resolveContributors", function () {
+    it("reads address,share rows with or without a header, skipping comments and blank lines", async function () {
+      const plain = contributorEntriesFromCsv(`# team\n${ALICE},60%\n\n${BOB}, 40%\n`, "team.csv");
+      expect(await resolveContributors(plain)).to.deep.equal([
+        { account: ALICE, share: 3n },
+        { account: BOB, share: 2n },
+      ]);
+      const headed = contributorEntriesFromCsv(
+        `name,share,address\nalice,3,${ALICE}\n"bob, jr",1,${BOB}`,
+        "t.csv",
+      );
+      expect(await resolveContributors(headed)).to.deep.equal([
+        { account: ALICE, share: 3n },
+        { account: BOB, share: 1n },
+      ]);
+    });
+
+    it("names the file and line of a bad row", async function () {
+      await expectKcError(
+        async () => resolveContributors(contributorEntriesFromCsv(`${ALICE},60\n${BOB},sixty`, "t.csv")),
+        `t.csv line 2: share of ${BOB} is not a whole number: sixty`,
+      );
+      await expectKcError(
+        async () => resolveContributors(contributorEntriesFromCsv(`${ALICE},60\n0xabc,40`, "t.csv")),
+        /^t\.csv line 2: contributor is not an address .*: 0xabc$/,
+      );
+      await expectKcError(
+        async () => resolveContributors(contributorEntriesFromCsv(`${ALICE},60\n${ALICE},40`, "t.csv")),
+        `t.csv line 2: contributor listed twice: ${ALICE}`,
+      );
+      await expectKcError(
+        () => contributorEntriesFromCsv(`${ALICE},60,x`, "t.csv"),
+        "t.csv line 1: expected 2 columns (address,share), got 3",
+      );
+      await expectKcError(
+        () => contributorEntriesFromCsv("# nobody\n", "t.csv"),
+        "t.csv lists no contributors (expected address,share rows)",
+      );
+      await expectKcError(
+        () => contributorEntriesFromCsv("who,share\nx,1", "t.csv"),
+        "t.csv: the header needs an address and a share column, got who,share",
+      );
+      await expectKcError(
+        () => contributorEntriesFromCsv(`"${ALICE},60`, "t.csv"),
+        /^t\.csv: Quote Not Closed/,
+      );
+      await expectKcError(
+        async () => resolveContributors(contributorEntriesFromCsv(`${ALICE},60%\n${BOB},30%`, "t.csv")),
+        "t.csv: shares add up to 90%, not 100%",
+      );
+    });
+
+    it("resolves ENS names through the resolver, and says when the network has no ENS", async function () {
+      const names: Record<string, string | null> = { "alice.eth": ALICE, "nobody.eth": null };
+      const resolve = async (name: string) => names[name];
+      expect(
+        await resolveContributors(contributorEntries(`alice.eth:1,${BOB}:1`), { resolve }),
+      ).to.deep.equal([
+        { account: ALICE, share: 1n },
+        { account: BOB, share: 1n },
+      ]);
+      await expectKcError(
+        () => resolveContributors(contributorEntries("nobody.eth:1"), { resolve }),
+        "contributor nobody.eth: the ENS name has no address set",
+      );
+      await expectKcError(
+        () => resolveContributors(contributorEntries("alice.eth:1")),
+        "contributor alice.eth is an ENS name; give a 0x address here",
+      );
+      const local = ensResolver(new JsonRpcProvider("http://127.0.0.1:1", 31337, { staticNetwork: true }));
+      await expectKcError(
+        () => resolveAddress("alice.eth", "--to", local),
+        "--to alice.eth: no ENS on this network (chain 31337); give a 0x address instead",
+      );
+      expect(await resolveAddress(BOB.toLowerCase(), "--to", local)).to.equal(BOB);
     });
   });
 

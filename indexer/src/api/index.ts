@@ -1,0 +1,337 @@
+/**
+ * The index's HTTP API (Ponder's Hono server, port 42069 by default):
+ *   /graphql, /sql/*            Ponder's own, over the tables of ponder.schema.ts
+ *   /kc/earnings/:account       what the account can claim, per (pool, artifact, slot), at ?at= or the chain's time
+ *   /kc/pools, /kc/pools/:id    pool views (as RewardPools.pool), members (as RewardPools.member), streams
+ *   /kc/artifacts[?limit=]      latest registrations
+ *   /kc/artifacts/:digest       record, contributors, parents, children, pools
+ *   /kc/lineage/:digest         ancestors and descendants (?depth=, default 3) as nodes and edges
+ *   /kc/metadata/:id            ERC-721 metadata JSON for token id `id` (hex digest or decimal), for a base URI
+ * Pool numbers come from src/poolsReducer.ts applied to the kept logs, so they equal the contracts' views.
+ */
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, or } from "ponder";
+import { db, publicClients } from "ponder:api";
+import schema from "ponder:schema";
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { graphql, client } from "ponder";
+
+import { PoolsReducer, type ReducerLog } from "../../../src/poolsReducer";
+
+const KINDS = ["dataset", "model", "agent", "code", "prompt", "document", "other"];
+const SCHEMES = ["raw", "unixfs", "manifest"];
+const APP_URL = process.env.KC_APP_URL?.trim() || "http://127.0.0.1:5173";
+
+const app = new Hono();
+app.use("*", cors());
+app.use("/graphql", graphql({ db, schema }));
+app.use("/sql/*", client({ db, schema }));
+
+// ── the reducer, kept up to date with the log table ──────────────────────────────────────────────────────────
+
+let reducer = new PoolsReducer();
+let busy: Promise<void> = Promise.resolve();
+
+/** Applies the logs indexed since the last call; starts over if the table lost rows (a reorg). */
+async function caughtUp(): Promise<PoolsReducer> {
+  const run = busy.then(async () => {
+    const c = reducer.cursor;
+    if (c) {
+      const [row] = await db
+        .select({ n: count() })
+        .from(schema.reducerLog)
+        .where(
+          or(
+            lt(schema.reducerLog.blockNumber, BigInt(c.blockNumber)),
+            and(
+              eq(schema.reducerLog.blockNumber, BigInt(c.blockNumber)),
+              lte(schema.reducerLog.logIndex, c.logIndex),
+            ),
+          ),
+        );
+      if (Number(row!.n) !== reducer.applied) reducer = new PoolsReducer();
+    }
+    const from = reducer.cursor;
+    const rows = await db
+      .select()
+      .from(schema.reducerLog)
+      .where(
+        from
+          ? or(
+              gt(schema.reducerLog.blockNumber, BigInt(from.blockNumber)),
+              and(
+                eq(schema.reducerLog.blockNumber, BigInt(from.blockNumber)),
+                gt(schema.reducerLog.logIndex, from.logIndex),
+              ),
+            )
+          : undefined,
+      )
+      .orderBy(asc(schema.reducerLog.blockNumber), asc(schema.reducerLog.logIndex));
+    reducer.apply(
+      rows.map((r): ReducerLog => ({
+        source: r.source as ReducerLog["source"],
+        name: r.name,
+        args: r.args as Record<string, unknown>,
+        blockNumber: Number(r.blockNumber),
+        logIndex: r.logIndex,
+        timestamp: r.timestamp,
+      })),
+    );
+  });
+  busy = run.catch(() => undefined);
+  await run;
+  return reducer;
+}
+
+/** `?at=` (unix seconds), else the timestamp of the chain's latest block, never before the last indexed log. */
+async function timeOf(at: string | undefined, r: PoolsReducer): Promise<bigint> {
+  let now: bigint;
+  if (at) now = BigInt(at);
+  else {
+    try {
+      now = (await publicClients.chain.getBlock({ blockTag: "latest" })).timestamp;
+    } catch {
+      now = BigInt(Math.floor(Date.now() / 1000));
+    }
+  }
+  let last = 0n;
+  for (const p of r.pools.values()) if (p.lastUpdate > last) last = p.lastUpdate;
+  return now > last ? now : last;
+}
+
+const ERC20 = [
+  { type: "function", name: "symbol", stateMutability: "view", inputs: [], outputs: [{ type: "string" }] },
+  { type: "function", name: "decimals", stateMutability: "view", inputs: [], outputs: [{ type: "uint8" }] },
+] as const;
+const tokenInfos = new Map<string, Promise<{ symbol: string; decimals: number }>>();
+
+/** A token's symbol and decimals (read once per token), so the app needs no RPC call to show amounts. */
+function tokenInfo(address: string): Promise<{ symbol: string; decimals: number }> {
+  const key = address.toLowerCase();
+  if (!tokenInfos.has(key)) {
+    const read = <T>(functionName: "symbol" | "decimals", fallback: T) =>
+      publicClients.chain
+        .readContract({ address: key as `0x${string}`, abi: ERC20, functionName })
+        .catch(() => fallback) as Promise<T>;
+    const info = Promise.all([read("symbol", "tokens"), read("decimals", 18)]).then(([symbol, decimals]) => ({
+      symbol: String(symbol),
+      decimals: Number(decimals),
+    }));
+    tokenInfos.set(key, info);
+  }
+  return tokenInfos.get(key)!;
+}
+
+async function tokensOf(addresses: Iterable<string>) {
+  const out: Record<string, { symbol: string; decimals: number }> = {};
+  for (const a of new Set([...addresses].map((x) => x.toLowerCase()))) out[a] = await tokenInfo(a);
+  return out;
+}
+
+/** JSON with bigints as decimal strings. */
+const json = (value: unknown) =>
+  JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+
+const hex32 = (s: string): `0x${string}` | undefined =>
+  /^0x[0-9a-fA-F]{64}$/.test(s) ? (s.toLowerCase() as `0x${string}`) : undefined;
+
+// ── rewards ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+app.get("/kc/earnings/:account", async (c) => {
+  const account = c.req.param("account");
+  if (!/^0x[0-9a-fA-F]{40}$/.test(account)) return c.json({ error: `not an address: ${account}` }, 400);
+  const r = await caughtUp();
+  const at = await timeOf(c.req.query("at"), r);
+  const earnings = r.earnings(account, at).map((e) => {
+    const facts = r.artifacts.get(e.artifact)!;
+    const m = r.pools.get(e.poolId)!.members.get(e.artifact)!;
+    // "direct" when the pool admitted the artifact, "upstream" when it earns only through derivatives.
+    return {
+      ...e,
+      via: m.weight > 0n || m.checkpoint > 0n ? "direct" : "upstream",
+      share: facts.shares[Number(e.slot)],
+    };
+  });
+  return c.json(json({ account, at, earnings, tokens: await tokensOf(earnings.map((e) => e.token)) }));
+});
+
+// ── pools ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+app.get("/kc/pools", async (c) => {
+  const r = await caughtUp();
+  const at = await timeOf(c.req.query("at"), r);
+  const rows = await db.select().from(schema.pool).orderBy(asc(schema.pool.poolId));
+  return c.json(
+    json({
+      at,
+      pools: rows.map((row) => ({ ...row, view: r.pool(row.poolId, at) })),
+      tokens: await tokensOf(rows.map((row) => row.token)),
+    }),
+  );
+});
+
+app.get("/kc/pools/:id", async (c) => {
+  const poolId = BigInt(c.req.param("id"));
+  const r = await caughtUp();
+  if (!r.pools.has(poolId)) return c.json({ error: `no pool ${poolId}` }, 404);
+  const at = await timeOf(c.req.query("at"), r);
+  const [row] = await db.select().from(schema.pool).where(eq(schema.pool.poolId, poolId));
+  const p = r.pools.get(poolId)!;
+  const members = [...p.members.keys()].map((artifact) => ({ artifact, ...r.member(poolId, artifact) }));
+  return c.json(
+    json({
+      at,
+      pool: { ...row, view: r.pool(poolId, at) },
+      members,
+      streams: r.streams(poolId, at),
+      pendingChanges: r.pendingChanges(poolId),
+      tokens: await tokensOf([p.token]),
+    }),
+  );
+});
+
+// ── artifacts and lineage ────────────────────────────────────────────────────────────────────────────────────
+
+app.get("/kc/artifacts", async (c) => {
+  const limit = Math.min(Number(c.req.query("limit") ?? 50), 500);
+  const rows = await db
+    .select()
+    .from(schema.artifact)
+    .orderBy(desc(schema.artifact.blockNumber))
+    .limit(limit);
+  return c.json(json({ artifacts: rows }));
+});
+
+app.get("/kc/artifacts/:digest", async (c) => {
+  const digest = hex32(c.req.param("digest"));
+  if (!digest) return c.json({ error: "a digest is 0x and 64 hex digits" }, 400);
+  const [record] = await db.select().from(schema.artifact).where(eq(schema.artifact.digest, digest));
+  if (!record) return c.json({ error: `no artifact ${digest}` }, 404);
+  const [contributors, parents, children, memberships, versions] = await Promise.all([
+    db
+      .select()
+      .from(schema.contributor)
+      .where(eq(schema.contributor.digest, digest))
+      .orderBy(asc(schema.contributor.slot)),
+    db
+      .select()
+      .from(schema.lineage)
+      .where(eq(schema.lineage.child, digest))
+      .orderBy(asc(schema.lineage.position)),
+    db.select().from(schema.lineage).where(eq(schema.lineage.parent, digest)),
+    db.select().from(schema.member).where(eq(schema.member.artifact, digest)),
+    db
+      .select({ digest: schema.artifact.digest })
+      .from(schema.artifact)
+      .where(eq(schema.artifact.previous, digest)),
+  ]);
+  return c.json(
+    json({
+      artifact: { ...record, kindName: KINDS[record.kind], schemeName: SCHEMES[record.scheme] },
+      contributors,
+      parents: parents.map((p) => p.parent),
+      children: children.map((p) => p.child),
+      nextVersions: versions.map((v) => v.digest),
+      pools: memberships,
+    }),
+  );
+});
+
+app.get("/kc/lineage/:digest", async (c) => {
+  const root = hex32(c.req.param("digest"));
+  if (!root) return c.json({ error: "a digest is 0x and 64 hex digits" }, 400);
+  const depth = Math.min(Number(c.req.query("depth") ?? 3), 8);
+  const edges = new Map<string, { child: `0x${string}`; parent: `0x${string}` }>();
+  const levels = new Map<string, number>([[root, 0]]);
+  for (const dir of [-1, 1] as const) {
+    let frontier: `0x${string}`[] = [root];
+    for (let d = 1; d <= depth && frontier.length > 0; d++) {
+      const rows = await db
+        .select()
+        .from(schema.lineage)
+        .where(inArray(dir < 0 ? schema.lineage.child : schema.lineage.parent, frontier as `0x${string}`[]));
+      const next: `0x${string}`[] = [];
+      for (const e of rows) {
+        edges.set(e.id, { child: e.child, parent: e.parent });
+        const other = dir < 0 ? e.parent : e.child;
+        if (!levels.has(other)) {
+          levels.set(other, dir * d);
+          next.push(other);
+        }
+      }
+      frontier = next.slice(0, 200);
+    }
+  }
+  const nodes = await db
+    .select()
+    .from(schema.artifact)
+    .where(inArray(schema.artifact.digest, [...levels.keys()] as `0x${string}`[]));
+  return c.json(
+    json({
+      root,
+      nodes: nodes.map((n) => ({
+        digest: n.digest,
+        kind: KINDS[n.kind],
+        uri: n.uri,
+        retracted: n.retracted,
+        upstreamBps: n.upstreamBps,
+        level: levels.get(n.digest),
+      })),
+      edges: [...edges.values()],
+    }),
+  );
+});
+
+/** A small SVG card (kind and digest) as a data URI, so a wallet has an image to show. */
+function card(kind: string, digest: string, retracted: boolean): string {
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">` +
+    `<rect width="400" height="400" fill="${retracted ? "#6b7280" : "#1d2433"}"/>` +
+    `<text x="30" y="70" font-family="sans-serif" font-size="22" fill="#cfe0ff">Knowledge Commons</text>` +
+    `<text x="30" y="200" font-family="sans-serif" font-size="48" fill="#fff">${kind}</text>` +
+    `<text x="30" y="330" font-family="monospace" font-size="15" fill="#cfe0ff">${digest.slice(0, 34)}</text>` +
+    `<text x="30" y="352" font-family="monospace" font-size="15" fill="#cfe0ff">${digest.slice(34)}</text>` +
+    (retracted
+      ? `<text x="30" y="250" font-family="sans-serif" font-size="22" fill="#fde8e8">retracted</text>`
+      : "") +
+    `</svg>`;
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
+}
+
+// ── ERC-721 metadata, for a registry deployed with base URI <this server>/kc/metadata/ ──────────────────────
+
+app.get("/kc/metadata/:id", async (c) => {
+  const id = c.req.param("id").replace(/\.json$/, "");
+  let digest: `0x${string}` | undefined;
+  try {
+    digest = `0x${BigInt(id).toString(16).padStart(64, "0")}` as `0x${string}`;
+  } catch {
+    digest = undefined;
+  }
+  if (!digest || digest.length !== 66) return c.json({ error: `not a token id: ${id}` }, 400);
+  const [record] = await db.select().from(schema.artifact).where(eq(schema.artifact.digest, digest));
+  if (!record) return c.json({ error: `no artifact ${digest}` }, 404);
+  const contributors = await db
+    .select()
+    .from(schema.contributor)
+    .where(eq(schema.contributor.digest, digest));
+  const kind = KINDS[record.kind] ?? "other";
+  return c.json({
+    name: `Knowledge Commons ${kind} ${digest.slice(0, 10)}…`,
+    description: `A ${kind} registered in Knowledge Commons by its content digest${record.retracted ? " (retracted)" : ""}.`,
+    external_url: `${APP_URL}/#/artifact/${digest}`,
+    image: card(kind, digest, record.retracted),
+    ...(record.uri ? { content_uri: record.uri } : {}),
+    attributes: [
+      { trait_type: "kind", value: kind },
+      { trait_type: "digest", value: digest },
+      { trait_type: "scheme", value: SCHEMES[record.scheme] ?? String(record.scheme) },
+      { trait_type: "contributors", value: contributors.length },
+      { trait_type: "parents", value: record.parentCount },
+      { trait_type: "upstream bps", value: record.upstreamBps },
+      { trait_type: "retracted", value: record.retracted ? "yes" : "no" },
+    ],
+  });
+});
+
+export default app;

@@ -1,0 +1,188 @@
+/**
+ * Event handlers: rows for artifacts, contributors, lineage, pools and members, and the raw logs the pools'
+ * reducer needs (see ../ponder.schema.ts). Handlers only record what the events say; everything computed (pool
+ * views, claimable) is the reducer's, in the API.
+ */
+import { ponder } from "ponder:registry";
+import { artifact, contributor, lineage, member, pool, reducerLog } from "ponder:schema";
+
+import { RewardPools__factory } from "../../typechain-types/factories/contracts/RewardPools__factory";
+
+type Hex = `0x${string}`;
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+/** JSON-safe copy of decoded args: bigints become decimal strings (the reducer reads them with BigInt). */
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+interface AnyEvent {
+  args: Record<string, unknown>;
+  block: { number: bigint; timestamp: bigint };
+  log: { logIndex: number };
+  transaction: { hash: Hex };
+}
+
+async function keepLog(
+  db: {
+    insert: (t: typeof reducerLog) => { values: (v: typeof reducerLog.$inferInsert) => Promise<unknown> };
+  },
+  source: "pools" | "registry",
+  name: string,
+  event: AnyEvent,
+) {
+  await db.insert(reducerLog).values({
+    id: `${event.block.number}:${event.log.logIndex}`,
+    source,
+    name,
+    args: plain(event.args) as object,
+    blockNumber: event.block.number,
+    logIndex: event.log.logIndex,
+    timestamp: event.block.timestamp,
+  });
+}
+
+// ── KnowledgeRegistry ────────────────────────────────────────────────────────────────────────────────────────
+
+ponder.on("KnowledgeRegistry:ArtifactRegistered", async ({ event, context }) => {
+  const a = event.args;
+  await context.db.insert(artifact).values({
+    digest: a.digest,
+    owner: a.owner,
+    kind: Number(a.kind),
+    scheme: Number(a.scheme),
+    uri: a.uri,
+    upstreamBps: Number(a.upstreamBps),
+    minUpstreamBps: Number(a.minUpstreamBps),
+    totalShares: a.contributors.reduce((s, c) => s + BigInt(c.share), 0n),
+    parentCount: a.parents.length,
+    retracted: false,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    txHash: event.transaction.hash,
+  });
+  if (a.contributors.length > 0) {
+    await context.db.insert(contributor).values(
+      a.contributors.map((c, slot) => ({
+        id: `${a.digest}:${slot}`,
+        digest: a.digest,
+        slot,
+        account: c.account,
+        share: BigInt(c.share),
+      })),
+    );
+  }
+  if (a.parents.length > 0) {
+    await context.db.insert(lineage).values(
+      a.parents.map((parent, position) => ({
+        id: `${a.digest}:${position}`,
+        child: a.digest,
+        parent,
+        position,
+      })),
+    );
+  }
+  await keepLog(context.db as never, "registry", "ArtifactRegistered", event as unknown as AnyEvent);
+});
+
+ponder.on("KnowledgeRegistry:VersionLinked", async ({ event, context }) => {
+  await context.db.update(artifact, { digest: event.args.digest }).set({ previous: event.args.previous });
+});
+
+ponder.on("KnowledgeRegistry:URIUpdated", async ({ event, context }) => {
+  await context.db.update(artifact, { digest: event.args.digest }).set({ uri: event.args.uri });
+});
+
+ponder.on("KnowledgeRegistry:ArtifactRetracted", async ({ event, context }) => {
+  await context.db
+    .update(artifact, { digest: event.args.digest })
+    .set({ retracted: true, retractReason: event.args.reason });
+  await keepLog(context.db as never, "registry", "ArtifactRetracted", event as unknown as AnyEvent);
+});
+
+ponder.on("KnowledgeRegistry:ContributorSlotMoved", async ({ event, context }) => {
+  const { digest, slot, to } = event.args;
+  await context.db.update(contributor, { id: `${digest}:${slot}` }).set({ account: to });
+  await keepLog(context.db as never, "registry", "ContributorSlotMoved", event as unknown as AnyEvent);
+});
+
+// The mint's Transfer comes before ArtifactRegistered creates the row; later transfers move ownership.
+ponder.on("KnowledgeRegistry:Transfer", async ({ event, context }) => {
+  if (event.args.from === ZERO) return;
+  const digest = `0x${event.args.tokenId.toString(16).padStart(64, "0")}` as Hex;
+  await context.db.update(artifact, { digest }).set({ owner: event.args.to });
+});
+
+// ── RewardPools: every event is kept for the reducer; some also update rows ──────────────────────────────────
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Ctx = { db: any };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Args = Record<string, any>;
+
+const poolRows: Record<string, (a: Args, event: AnyEvent, context: Ctx) => Promise<void>> = {
+  async PoolCreated(a, event, { db }) {
+    await db.insert(pool).values({
+      poolId: a.poolId,
+      token: a.token,
+      curator: a.curator,
+      creator: a.creator,
+      curationDelay: a.curationDelay,
+      totalWeight: 0n,
+      funded: 0n,
+      claimed: 0n,
+      blockNumber: event.block.number,
+      timestamp: event.block.timestamp,
+    });
+  },
+  async ArtifactAdmitted({ poolId, artifact: digest, weight }, _e, { db }) {
+    await db
+      .insert(member)
+      .values({ id: `${poolId}:${digest}`, poolId, artifact: digest, weight })
+      .onConflictDoUpdate({ weight });
+    await db
+      .update(pool, { poolId })
+      .set((row: { totalWeight: bigint }) => ({ totalWeight: row.totalWeight + weight }));
+  },
+  async WeightChanged({ poolId, artifact: digest, oldWeight, newWeight }, _e, { db }) {
+    await db.update(member, { id: `${poolId}:${digest}` }).set({ weight: newWeight });
+    await db
+      .update(pool, { poolId })
+      .set((row: { totalWeight: bigint }) => ({ totalWeight: row.totalWeight + newWeight - oldWeight }));
+  },
+  async ArtifactRemoved({ poolId, artifact: digest, oldWeight }, _e, { db }) {
+    await db.update(member, { id: `${poolId}:${digest}` }).set({ weight: 0n });
+    await db
+      .update(pool, { poolId })
+      .set((row: { totalWeight: bigint }) => ({ totalWeight: row.totalWeight - oldWeight }));
+  },
+  async PoolFunded({ poolId, received }, _e, { db }) {
+    await db.update(pool, { poolId }).set((row: { funded: bigint }) => ({ funded: row.funded + received }));
+  },
+  async StreamCreated({ poolId, received }, _e, { db }) {
+    await db.update(pool, { poolId }).set((row: { funded: bigint }) => ({ funded: row.funded + received }));
+  },
+  async RewardsClaimed({ poolId, amount }, _e, { db }) {
+    await db.update(pool, { poolId }).set((row: { claimed: bigint }) => ({ claimed: row.claimed + amount }));
+  },
+  async CuratorProposed({ poolId, proposed }, _e, { db }) {
+    await db.update(pool, { poolId }).set({ pendingCurator: proposed });
+  },
+  async CuratorTransferred({ poolId, curator }, _e, { db }) {
+    await db.update(pool, { poolId }).set({ curator, pendingCurator: null });
+  },
+};
+
+for (const item of RewardPools__factory.abi) {
+  if (item.type !== "event") continue;
+  const name = item.name;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  (ponder.on as any)(`RewardPools:${name}`, async ({ event, context }: { event: AnyEvent; context: Ctx }) => {
+    await keepLog(context.db, "pools", name, event);
+    await poolRows[name]?.(event.args, event, context);
+  });
+}
