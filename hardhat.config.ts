@@ -7,15 +7,15 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task
 // Types only: which plugins load is decided below.
 import type {} from "@nomicfoundation/hardhat-toolbox";
 
-import { EnvError, remoteNetworkFromEnv } from "./src/config/networks";
-import { offlineSolcBuild } from "./src/config/solc";
+import { EnvError, remoteNetworkFromEnv } from "./config/networks";
+import { offlineSolcBuild } from "./config/solc";
 import { exitWithError, kcCommandLine, preflight, taskNeedsAccount } from "./tasks/kc/cli";
 import { kc } from "./tasks/kc/common";
 import "./tasks";
 
 export const SOLC_VERSION = "0.8.30";
 
-// Offline compilers from npm (see src/config/solc.ts); nothing is ever downloaded.
+// Offline compilers from npm (see config/solc.ts); nothing is ever downloaded.
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: { solcVersion: string }) =>
   offlineSolcBuild(solcVersion, SOLC_VERSION),
 );

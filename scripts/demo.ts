@@ -12,8 +12,9 @@ import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
 import { claimAcrossPools, claimTargets, settle, settleList } from "../src/claims";
-import { getContracts } from "../src/contracts";
-import { deploySuite } from "../src/deploy";
+import { advanceTimeFor } from "../tasks/lib/chain";
+import { getContracts } from "../tasks/lib/contracts";
+import { deploySuite } from "../tasks/lib/deploy";
 import { loadRegistryIndex, queryEvents } from "../src/events";
 import { formatBps, formatRounded, short, table } from "../src/format";
 import { hashPath } from "../src/hash";
@@ -166,19 +167,24 @@ async function main(): Promise<void> {
     // IPFS mode, as `kc register --path` does: the scheme tells anyone how to rebuild the CID.
     const { digest, scheme } = await hashPath(join(EXAMPLES, a.path));
     digestOf.set(a.name, digest);
-    await registerArtifact(hre, registry, person[a.owner], {
-      digest,
-      kind: parseKind(a.kind),
-      scheme,
-      uri: `https://example.org/alder-creek/${a.path}`,
-      contributors: a.contributors.map(([p, share]) => ({
-        account: person[p].address,
-        share: BigInt(share),
-      })),
-      parents: a.parents.map((p) => digestOf.get(p)!),
-      upstreamBps: a.upstream,
-      minUpstreamBps: a.minUpstream,
-    });
+    await registerArtifact(
+      registry,
+      person[a.owner],
+      {
+        digest,
+        kind: parseKind(a.kind),
+        scheme,
+        uri: `https://example.org/alder-creek/${a.path}`,
+        contributors: a.contributors.map(([p, share]) => ({
+          account: person[p].address,
+          share: BigInt(share),
+        })),
+        parents: a.parents.map((p) => digestOf.get(p)!),
+        upstreamBps: a.upstream,
+        minUpstreamBps: a.minUpstream,
+      },
+      { advanceTime: advanceTimeFor(hre) },
+    );
   }
   out("2. Register four artifacts from examples/ (commit, wait out the commit age, reveal)");
   out(

@@ -1,9 +1,18 @@
-import type { ContractTransactionReceipt, Signer } from "ethers";
+import type { Signer } from "ethers";
 
 import type { KnowledgeRegistry, RewardPools } from "../typechain-types";
-import { findRevertData } from "./decodeError";
 import { KcError } from "./errors";
 import type { RegistryIndex } from "./events";
+import {
+  type Plan,
+  type PlanResult,
+  type SendOptions,
+  type SplitOptions,
+  eventsNamed,
+  planSplit,
+  rangeLabel,
+  sendPlan,
+} from "./tx";
 
 /**
  * Claiming. Upstream rewards move one lineage step each time a child artifact is settled, and
@@ -55,18 +64,26 @@ export async function settleList(
 
 /**
  * Settles `digests` (one lineage step each; in `settleList` order that carries a grandchild's flow through
- * its child in the same transaction), simulated first; undefined when there is nothing to settle.
+ * its child in the same transaction) through the one write path; undefined when there is nothing to settle.
  */
 export async function settle(
   pools: RewardPools,
   signer: Signer,
   poolId: bigint,
   digests: string[],
-): Promise<ContractTransactionReceipt | undefined> {
+  options: SendOptions = {},
+): Promise<PlanResult | undefined> {
   if (digests.length === 0) return undefined;
-  const bound = pools.connect(signer);
-  await bound.settle.staticCall(poolId, digests, 1);
-  return (await (await bound.settle(poolId, digests, 1)).wait()) ?? undefined;
+  const to = await pools.getAddress();
+  const plan = await planSplit(
+    signer,
+    digests,
+    (chunk) => ({ to, data: pools.interface.encodeFunctionData("settle", [poolId, chunk, 1]) }),
+    (chunk, from) => `settle pool #${poolId}, ${rangeLabel(from, chunk.length, digests.length, "artifacts")}`,
+    `settling ${digests.length} artifacts`,
+    options,
+  );
+  return sendPlan(plan, signer, options);
 }
 
 /** The slot `account` holds in each of `artifacts`; a clear error for one it holds none of. */
@@ -94,53 +111,104 @@ export interface PoolClaim {
 export interface ClaimResult {
   total: bigint;
   perArtifact: { poolId: bigint; artifact: string; slot: bigint; amount: bigint }[];
-  receipt: ContractTransactionReceipt;
+  /** The transactions (more than one when the claims did not fit one) and their events. */
+  result: PlanResult;
+}
+
+interface ClaimItem {
+  poolId: bigint;
+  target: ClaimTarget;
+  /** Descendants of this target (within the pool's settle list) that must be settled before it is claimed. */
+  settle: string[];
 }
 
 /**
- * Claims every pool of `plan` in one transaction (`multicall`: settlements first, then one claim per
- * pool), simulated before it is sent. A pool whose claim would pay nothing is dropped from the batch;
- * undefined when nothing is left.
+ * The plan that claims `entries` for `signer`, paid to `recipient`: one `multicall` per transaction, each
+ * settling the descendants its targets need (so every transaction stands on its own and can be simulated
+ * before any is sent) and then claiming per pool. Targets that have nothing to claim and no upstream on its
+ * way are left out; work that does not fit one transaction is split ({@link planSplit}). Undefined when
+ * nothing is left to claim.
+ */
+export async function planClaims(
+  pools: RewardPools,
+  signer: Signer,
+  entries: PoolClaim[],
+  recipient: string,
+  options: SplitOptions & { index?: RegistryIndex } = {},
+): Promise<Plan | undefined> {
+  const to = await pools.getAddress();
+  const items: ClaimItem[] = [];
+  for (const entry of entries) {
+    if (entry.targets.length === 0) continue;
+    const amounts = await Promise.all(
+      entry.targets.map((t) => pools.claimableBySlot(entry.poolId, t.artifact, t.slot)),
+    );
+    const inSettle = new Set(entry.settle);
+    for (const [i, target] of entry.targets.entries()) {
+      // With the registry index, each target settles only its own descendants; without it, the first
+      // target of the pool carries the whole settle list.
+      const own = options.index
+        ? options.index.descendants([target.artifact]).filter((d) => inSettle.has(d))
+        : i === 0
+          ? entry.settle
+          : [];
+      const upstreamComing = options.index ? own.length > 0 : entry.settle.length > 0;
+      if (amounts[i] === 0n && !upstreamComing) continue;
+      items.push({ poolId: entry.poolId, target, settle: own });
+    }
+  }
+  if (items.length === 0) return undefined;
+  const build = (chunk: ClaimItem[]) => {
+    const calls: string[] = [];
+    const poolIds = [...new Set(chunk.map((c) => c.poolId))];
+    for (const poolId of poolIds) {
+      const mine = chunk.filter((c) => c.poolId === poolId);
+      const entrySettle = entries.find((e) => e.poolId === poolId)!.settle;
+      const wanted = new Set(mine.flatMap((c) => c.settle));
+      // Keep the pool's settle order (latest first) so a grandchild's flow passes through its child.
+      const settleNow = entrySettle.filter((d) => wanted.has(d));
+      if (settleNow.length > 0) {
+        calls.push(pools.interface.encodeFunctionData("settle", [poolId, settleNow, 1]));
+      }
+      calls.push(pools.interface.encodeFunctionData("claim", [poolId, mine.map((c) => c.target), recipient]));
+    }
+    return { to, data: pools.interface.encodeFunctionData("multicall", [calls]) };
+  };
+  const label = (chunk: ClaimItem[], from: number) => {
+    const poolIds = [...new Set(chunk.map((c) => c.poolId))].map((p) => `#${p}`).join(", ");
+    return `claim from pool ${poolIds}, ${rangeLabel(from, chunk.length, items.length, "targets")}`;
+  };
+  return planSplit(
+    signer,
+    items,
+    build,
+    label,
+    `claims of ${items.length} (pool, artifact) targets`,
+    options,
+  );
+}
+
+/**
+ * Claims every pool of `entries` through the one write path ({@link planClaims}, then {@link sendPlan}):
+ * simulated before anything is sent, split into several transactions when one cannot hold them.
+ * Undefined when there is nothing to claim.
  */
 export async function claimAcrossPools(
   pools: RewardPools,
   signer: Signer,
-  plan: PoolClaim[],
+  entries: PoolClaim[],
   recipient: string,
+  options: SendOptions & SplitOptions & { index?: RegistryIndex } = {},
 ): Promise<ClaimResult | undefined> {
-  const bound = pools.connect(signer);
-  const encode = (entries: PoolClaim[]) => [
-    ...entries
-      .filter((e) => e.settle.length > 0)
-      .map((e) => pools.interface.encodeFunctionData("settle", [e.poolId, e.settle, 1])),
-    ...entries.map((e) => pools.interface.encodeFunctionData("claim", [e.poolId, e.targets, recipient])),
-  ];
-  let entries = plan.filter((e) => e.targets.length > 0);
-  for (;;) {
-    if (entries.length === 0) return undefined;
-    try {
-      await bound.multicall.staticCall(encode(entries));
-      break;
-    } catch (err) {
-      const data = findRevertData(err);
-      const parsed = data === undefined ? null : pools.interface.parseError(data);
-      if (parsed?.name !== "NothingToClaim") throw err;
-      const empty = parsed.args.poolId as bigint;
-      entries = entries.filter((e) => e.poolId !== empty);
-    }
-  }
-  const receipt = (await (await bound.multicall(encode(entries))).wait())!;
-  const perArtifact = [];
-  for (const log of receipt.logs) {
-    const parsed = pools.interface.parseLog(log);
-    if (parsed?.name === "RewardsClaimed") {
-      perArtifact.push({
-        poolId: parsed.args.poolId as bigint,
-        artifact: (parsed.args.artifact as string).toLowerCase(),
-        slot: parsed.args.slot as bigint,
-        amount: parsed.args.amount as bigint,
-      });
-    }
-  }
-  return { total: perArtifact.reduce((s, p) => s + p.amount, 0n), perArtifact, receipt };
+  const plan = await planClaims(pools, signer, entries, recipient, options);
+  if (!plan) return undefined;
+  for (const note of plan.notes) options.status?.(note);
+  const result = await sendPlan(plan, signer, options);
+  const perArtifact = eventsNamed(result.events, "RewardsClaimed").map((e) => ({
+    poolId: e.args.poolId as bigint,
+    artifact: (e.args.artifact as string).toLowerCase(),
+    slot: e.args.slot as bigint,
+    amount: e.args.amount as bigint,
+  }));
+  return { total: perArtifact.reduce((s, p) => s + p.amount, 0n), perArtifact, result };
 }

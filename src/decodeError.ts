@@ -1,6 +1,12 @@
 import { ErrorFragment, Interface, type JsonFragment, type Result, getAddress, isError } from "ethers";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
+import {
+  communityTokenAbi,
+  dependencyErrorsAbi,
+  knowledgeRegistryAbi,
+  rewardPoolsAbi,
+  scoredProgramsAbi,
+} from "./abi";
 import { KcError } from "./errors";
 
 /**
@@ -8,24 +14,6 @@ import { KcError } from "./errors";
  * decoded against every ABI the suite can revert with (`ArtifactExists(digest=0x…, owner=0x…)`) plus
  * a hint, and provider, network and Hardhat errors reduced to their first line.
  */
-
-/** Artifacts whose errors a call into the suite can bubble up: our contracts and the OpenZeppelin code they use. */
-export const ERROR_ABI_SOURCES: readonly string[] = [
-  "contracts/KnowledgeRegistry.sol:KnowledgeRegistry",
-  "contracts/RewardPools.sol:RewardPools",
-  "contracts/ScoredPrograms.sol:ScoredPrograms",
-  "contracts/CommunityToken.sol:CommunityToken",
-  "@openzeppelin/contracts/interfaces/draft-IERC6093.sol:IERC20Errors",
-  "@openzeppelin/contracts/interfaces/draft-IERC6093.sol:IERC721Errors",
-  "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol:SafeERC20",
-  "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol:ERC20Permit",
-  "@openzeppelin/contracts/utils/Nonces.sol:Nonces",
-  "@openzeppelin/contracts/utils/cryptography/ECDSA.sol:ECDSA",
-  "@openzeppelin/contracts/utils/math/SafeCast.sol:SafeCast",
-  "@openzeppelin/contracts/utils/Address.sol:Address",
-  "@openzeppelin/contracts/utils/Errors.sol:Errors",
-  "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol:ReentrancyGuardTransient",
-];
 
 /** Standard token errors, so a token we did not compile still decodes (the selectors are fixed by ERC-6093). */
 const FALLBACK_ERRORS = [
@@ -145,21 +133,21 @@ export function errorInterfaceFrom(abis: readonly (readonly (JsonFragment | stri
   return new Interface([...bySelector.values()]);
 }
 
-let cached: { hre: HardhatRuntimeEnvironment; iface: Interface } | undefined;
+let cached: Interface | undefined;
 
-/** The errors of {@link ERROR_ABI_SOURCES} as compiled in this project (missing artifacts are skipped). */
-export function errorInterface(hre: HardhatRuntimeEnvironment): Interface {
-  if (cached?.hre === hre) return cached.iface;
-  const abis: JsonFragment[][] = [];
-  for (const name of ERROR_ABI_SOURCES) {
-    try {
-      abis.push(hre.artifacts.readArtifactSync(name).abi as JsonFragment[]);
-    } catch {
-      // Not compiled yet (fresh clone): the fallbacks still decode the token errors.
-    }
-  }
-  cached = { hre, iface: errorInterfaceFrom(abis) };
-  return cached.iface;
+/**
+ * Every error a call into the suite can revert with: our contracts' and those of the OpenZeppelin code
+ * they use (from the generated `src/abi/`, so no Hardhat is needed), plus the standard token errors.
+ */
+export function errorInterface(): Interface {
+  cached ??= errorInterfaceFrom([
+    knowledgeRegistryAbi,
+    rewardPoolsAbi,
+    scoredProgramsAbi,
+    communityTokenAbi,
+    dependencyErrorsAbi,
+  ] as unknown as JsonFragment[][]);
+  return cached;
 }
 
 export interface DecodedRevert {
@@ -241,11 +229,11 @@ function firstLine(text: string): string {
 }
 
 /** One line for any error a task can meet. */
-export function describeError(err: unknown, iface?: Interface): string {
+export function describeError(err: unknown, iface: Interface = errorInterface()): string {
   if (err instanceof KcError) return firstLine(err.message);
   const data = findRevertData(err);
   if (data !== undefined) {
-    const decoded = iface ? decodeRevertData(data, iface) : undefined;
+    const decoded = decodeRevertData(data, iface);
     if (decoded) return `reverted: ${decoded.text}${decoded.hint ? ` — ${decoded.hint}` : ""}`;
     return `reverted with unknown error ${data.slice(0, 10)} (data ${data})`;
   }

@@ -1,12 +1,13 @@
-import { type ContractTransactionReceipt, type Signer, getAddress } from "ethers";
+import { type Signer, getAddress } from "ethers";
 
 import type { KnowledgeRegistry } from "../typechain-types";
 import { KcError } from "./errors";
+import { type PlanResult, type SendOptions, eventNamed, sendCall } from "./tx";
 
 /**
  * An artifact's upkeep after registration, ethers only: a contributor moves its slot to a new key; the
- * owner sets the URI, retracts, or transfers ownership. Each write is simulated before it is sent, and its
- * receipt read by event name.
+ * owner sets the URI, retracts, or transfers ownership. Each write takes the one write path (src/tx.ts):
+ * simulated before it is sent, its receipt read by event name.
  */
 
 export interface Sent {
@@ -14,12 +15,10 @@ export interface Sent {
   blockNumber: number;
 }
 
-function eventArgs(registry: KnowledgeRegistry, receipt: ContractTransactionReceipt, name: string) {
-  for (const log of receipt.logs) {
-    const parsed = registry.interface.parseLog(log);
-    if (parsed?.name === name) return parsed.args;
-  }
-  throw new KcError(`transaction ${receipt.hash} has no ${name} event`);
+/** The sent transaction of a one-call plan and the args of its event `name`. */
+function outcome(result: PlanResult, name: string) {
+  const [step] = result.steps;
+  return { args: eventNamed(result.events, name).args, txHash: step.hash, blockNumber: step.blockNumber };
 }
 
 async function requireArtifact(registry: KnowledgeRegistry, digest: string) {
@@ -37,6 +36,7 @@ export async function moveSlot(
   digest: string,
   newAccount: string,
   slot?: bigint,
+  options: SendOptions = {},
 ): Promise<Sent & { slot: bigint; from: string; to: string; share: bigint }> {
   await requireArtifact(registry, digest);
   const account = await signer.getAddress();
@@ -46,18 +46,23 @@ export async function moveSlot(
     if (!found.found) throw new KcError(`${account} holds no contributor slot of ${digest}; use --from`);
     chosen = found.slot;
   }
-  const bound = registry.connect(signer);
-  await bound.moveSlot.staticCall(digest, chosen, newAccount);
-  const receipt = (await (await bound.moveSlot(digest, chosen, newAccount)).wait())!;
-  const moved = eventArgs(registry, receipt, "ContributorSlotMoved");
+  const result = await sendCall(
+    signer,
+    registry,
+    "moveSlot",
+    [digest, chosen, newAccount],
+    `move slot ${chosen} of ${digest} to ${newAccount}`,
+    options,
+  );
+  const { args: moved, txHash, blockNumber } = outcome(result, "ContributorSlotMoved");
   const [, share] = await registry.slotHolder(digest, chosen);
   return {
     slot: moved.slot as bigint,
     from: getAddress(moved.from as string),
     to: getAddress(moved.to as string),
     share,
-    txHash: receipt.hash,
-    blockNumber: receipt.blockNumber,
+    txHash,
+    blockNumber,
   };
 }
 
@@ -67,14 +72,13 @@ export async function retract(
   signer: Signer,
   digest: string,
   reason: string,
+  options: SendOptions = {},
 ): Promise<Sent & { reason: string }> {
   const info = await requireArtifact(registry, digest);
   if (info.retracted) throw new KcError(`artifact ${digest} is already retracted`);
-  const bound = registry.connect(signer);
-  await bound.retract.staticCall(digest, reason);
-  const receipt = (await (await bound.retract(digest, reason)).wait())!;
-  const event = eventArgs(registry, receipt, "ArtifactRetracted");
-  return { reason: event.reason as string, txHash: receipt.hash, blockNumber: receipt.blockNumber };
+  const result = await sendCall(signer, registry, "retract", [digest, reason], `retract ${digest}`, options);
+  const { args, txHash, blockNumber } = outcome(result, "ArtifactRetracted");
+  return { reason: args.reason as string, txHash, blockNumber };
 }
 
 /** Sets the metadata URI of `digest` (owner only). */
@@ -83,14 +87,20 @@ export async function setURI(
   signer: Signer,
   digest: string,
   uri: string,
+  options: SendOptions = {},
 ): Promise<Sent & { uri: string; previous: string }> {
   await requireArtifact(registry, digest);
   const previous = await registry.tokenURI(BigInt(digest));
-  const bound = registry.connect(signer);
-  await bound.setURI.staticCall(digest, uri);
-  const receipt = (await (await bound.setURI(digest, uri)).wait())!;
-  const event = eventArgs(registry, receipt, "URIUpdated");
-  return { uri: event.uri as string, previous, txHash: receipt.hash, blockNumber: receipt.blockNumber };
+  const result = await sendCall(
+    signer,
+    registry,
+    "setURI",
+    [digest, uri],
+    `set the URI of ${digest}`,
+    options,
+  );
+  const { args, txHash, blockNumber } = outcome(result, "URIUpdated");
+  return { uri: args.uri as string, previous, txHash, blockNumber };
 }
 
 /** Transfers ownership of `digest` (the ERC-721 token) to `to`; contributors and shares do not change. */
@@ -99,21 +109,21 @@ export async function transferArtifact(
   signer: Signer,
   digest: string,
   to: string,
+  options: SendOptions = {},
 ): Promise<Sent & { from: string; to: string }> {
   const info = await requireArtifact(registry, digest);
   const from = await signer.getAddress();
   if (getAddress(info.owner) !== getAddress(from)) {
     throw new KcError(`only the owner of ${digest} (${info.owner}) may transfer it, not ${from}; use --from`);
   }
-  const bound = registry.connect(signer);
-  const tokenId = BigInt(digest);
-  await bound.transferFrom.staticCall(from, to, tokenId);
-  const receipt = (await (await bound.transferFrom(from, to, tokenId)).wait())!;
-  const event = eventArgs(registry, receipt, "Transfer");
-  return {
-    from: getAddress(event.from as string),
-    to: getAddress(event.to as string),
-    txHash: receipt.hash,
-    blockNumber: receipt.blockNumber,
-  };
+  const result = await sendCall(
+    signer,
+    registry,
+    "transferFrom",
+    [from, to, BigInt(digest)],
+    `transfer ${digest} to ${to}`,
+    options,
+  );
+  const { args, txHash, blockNumber } = outcome(result, "Transfer");
+  return { from: getAddress(args.from as string), to: getAddress(args.to as string), txHash, blockNumber };
 }

@@ -4,6 +4,15 @@ import type { RewardPools } from "../typechain-types";
 import { KcError } from "./errors";
 import { queryEvents } from "./events";
 import { formatDuration } from "./format";
+import {
+  type Plan,
+  type PlanResult,
+  type SplitOptions,
+  eventsNamed,
+  planSplit,
+  rangeLabel,
+  sendCall,
+} from "./tx";
 
 export type PoolState = Awaited<ReturnType<RewardPools["pool"]>>;
 
@@ -164,15 +173,13 @@ export async function catchUp(
   poolId: bigint,
   now: bigint,
   status: (message: string) => void = () => {},
-): Promise<ContractTransactionReceipt[]> {
-  const receipts: ContractTransactionReceipt[] = [];
+): Promise<PlanResult[]> {
+  const results: PlanResult[] = [];
   for (;;) {
     const view = await pools.pool(poolId);
-    if (view.nextStreamEnd === 0n || view.nextStreamEnd > now) return receipts;
+    if (view.nextStreamEnd === 0n || view.nextStreamEnd > now) return results;
     status(`pool #${poolId}: more stream ends are due than one call processes; sending accrue`);
-    const bound = pools.connect(signer);
-    await bound.accrue.staticCall(poolId);
-    receipts.push((await (await bound.accrue(poolId)).wait())!);
+    results.push(await sendCall(signer, pools, "accrue", [poolId], `accrue pool #${poolId}`));
   }
 }
 
@@ -183,4 +190,59 @@ export function eventOf(pools: RewardPools, receipt: ContractTransactionReceipt,
     if (parsed?.name === name) return parsed;
   }
   throw new KcError(`transaction ${receipt.hash} has no ${name} event`);
+}
+
+/**
+ * The plan that admits `artifacts` with `weights` to `poolId` (`admitMany`), split into as few
+ * transactions as fit the per-transaction gas cap. Split admissions are separate curation changes: the
+ * notes say so, and that funds the pool carried go to the members of the first transaction.
+ */
+export async function planAdmitMany(
+  pools: RewardPools,
+  signer: Signer,
+  poolId: bigint,
+  artifacts: string[],
+  weights: (number | bigint)[],
+  options: SplitOptions = {},
+): Promise<Plan> {
+  if (artifacts.length !== weights.length) {
+    throw new KcError(`${artifacts.length} artifacts but ${weights.length} weights`);
+  }
+  const items = artifacts.map((artifact, i) => ({ artifact, weight: weights[i] }));
+  const to = pools.target as string;
+  const plan = await planSplit(
+    signer,
+    items,
+    (chunk) => ({
+      to,
+      data: pools.interface.encodeFunctionData("admitMany", [
+        poolId,
+        chunk.map((c) => c.artifact),
+        chunk.map((c) => c.weight),
+      ]),
+    }),
+    (chunk, from) => `admit to pool #${poolId}, ${rangeLabel(from, chunk.length, items.length, "artifacts")}`,
+    `${items.length} admissions`,
+    options,
+  );
+  if (plan.steps.length > 1) {
+    const state = await pools.pool(poolId);
+    if (state.curationDelay > 0n) {
+      plan.notes.push(
+        `each transaction announces its own curation change (${plan.steps.length} changes to execute)`,
+      );
+    }
+    if (state.totalWeight === 0n && state.carried > 0n) {
+      plan.notes.push("funds the pool carried are shared by the artifacts of the first transaction");
+    }
+  }
+  return plan;
+}
+
+/** The `CurationAnnounced` events of a sent plan: the changes to execute once the pool's delay has passed. */
+export function announcedChanges(result: PlanResult): { changeId: bigint; executeAfter: bigint }[] {
+  return eventsNamed(result.events, "CurationAnnounced").map((e) => ({
+    changeId: e.args.changeId as bigint,
+    executeAfter: e.args.executeAfter as bigint,
+  }));
 }

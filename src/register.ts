@@ -1,18 +1,19 @@
-import {
-  type ContractTransactionReceipt,
-  type Signer,
-  ZeroHash,
-  hexlify,
-  randomBytes,
-  toUtf8Bytes,
-} from "ethers";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { type Provider, type Signer, ZeroHash, hexlify, randomBytes, toUtf8Bytes } from "ethers";
 
 import type { KnowledgeRegistry } from "../typechain-types";
 import { findRevertData } from "./decodeError";
 import { KcError } from "./errors";
 import { formatBps, humanDuration } from "./format";
 import { type Contributor, MAX_SHARE } from "./parse";
+import {
+  type PlanResult,
+  type SendOptions,
+  type SplitOptions,
+  planSplit,
+  rangeLabel,
+  sendCall,
+  sendPlan,
+} from "./tx";
 
 /** Everything `kc register` needs; values already parsed (see parse.ts). */
 export interface RegistrationInput {
@@ -47,6 +48,17 @@ export interface RegisterOutcome {
 }
 
 type Status = (message: string) => void;
+
+export interface RegisterOptions {
+  /** Progress lines (commit sent, waiting, …). */
+  status?: Status;
+  /**
+   * Moves chain time forward by `seconds` and mines, on a development chain that allows it (the CLI
+   * passes one for the in-process Hardhat network). Without it the wait for a commitment to age is
+   * real time.
+   */
+  advanceTime?: (seconds: number) => Promise<void>;
+}
 
 const COMMITMENT_USED = (1n << 256n) - 1n;
 
@@ -123,6 +135,7 @@ export async function checkRegistration(
   }
 }
 
+/** The `Registration` struct `register` takes for `input` with `secret`. */
 export function registrationOf(input: RegistrationInput, secret: string) {
   return {
     digest: input.digest,
@@ -146,17 +159,19 @@ function revertName(registry: KnowledgeRegistry, err: unknown): string | undefin
 
 /**
  * Registers `input` as `signer`, checking it first. With commit-reveal on, commits (or reuses a live
- * commitment for `input.secret`), waits out `minCommitAge` — by moving time on the in-process network,
- * in real time elsewhere, with progress through `status` — then reveals. Every transaction is
- * simulated with `staticCall` first.
+ * commitment for `input.secret`), waits out `minCommitAge` — through `options.advanceTime` when given,
+ * in real time otherwise, with progress through `status` — then reveals. Every transaction is
+ * simulated first (the one write path, `tx.ts`).
  */
 export async function registerArtifact(
-  hre: HardhatRuntimeEnvironment,
   registry: KnowledgeRegistry,
   signer: Signer,
   input: RegistrationInput,
-  status: Status = () => {},
+  options: RegisterOptions = {},
 ): Promise<RegisterOutcome> {
+  const status = options.status ?? (() => {});
+  const provider = signer.provider;
+  if (!provider) throw new KcError("the signer has no provider");
   const registrant = await signer.getAddress();
   const bound = registry.connect(signer);
   await checkRegistration(registry, input, registrant);
@@ -174,7 +189,7 @@ export async function registerArtifact(
     const commitment = await registry.commitmentFor(input.digest, registrant, secret);
     const maxAge = await registry.maxCommitAge();
     committedAt = await registry.commitments(commitment);
-    const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    const now = BigInt((await provider.getBlock("latest"))!.timestamp);
     if (committedAt === COMMITMENT_USED) throw new KcError(`commitment ${commitment} was already revealed`);
     let txHash: string | undefined;
     if (committedAt !== 0n && now < committedAt + maxAge) {
@@ -182,16 +197,15 @@ export async function registerArtifact(
         `reusing commitment ${commitment} made at ${new Date(Number(committedAt) * 1000).toISOString()}`,
       );
     } else {
-      await bound.commit.staticCall(commitment);
-      const tx = await bound.commit(commitment);
-      const receipt = (await tx.wait())!;
+      const [tx] = (await sendCall(signer, registry, "commit", [commitment], `commit ${input.digest}`)).steps;
       txHash = tx.hash;
-      committedAt = BigInt((await hre.ethers.provider.getBlock(receipt.blockNumber))!.timestamp);
+      committedAt = BigInt((await provider.getBlock(tx.blockNumber))!.timestamp);
       status(`committed (tx ${tx.hash}); if this run stops, rerun with --secret ${secret}`);
     }
     const readyAt = committedAt + minAge;
     await waitForReveal(
-      hre,
+      provider,
+      options.advanceTime,
       readyAt,
       committedAt + maxAge,
       () => send({ blockTag: "pending" }),
@@ -203,42 +217,45 @@ export async function registerArtifact(
 
   // The pending block is the one the transaction lands in; a local node's latest block may be older.
   await send({ blockTag: "pending" });
-  const tx = input.versionOf
-    ? await bound.registerVersion(input.versionOf, registration)
-    : await bound.register(registration);
-  const receipt = (await tx.wait()) as ContractTransactionReceipt;
+  const [tx] = (
+    await sendCall(
+      signer,
+      registry,
+      input.versionOf ? "registerVersion" : "register",
+      input.versionOf ? [input.versionOf, registration] : [registration],
+      `register ${input.digest}`,
+    )
+  ).steps;
   if (commit) {
-    const revealedAt = (await hre.ethers.provider.getBlock(receipt.blockNumber))!.timestamp;
+    const revealedAt = (await provider.getBlock(tx.blockNumber))!.timestamp;
     commit.waited = revealedAt - Number(committedAt);
   }
-  return { txHash: tx.hash, blockNumber: receipt.blockNumber, parents: registration.parents, commit };
+  return { txHash: tx.hash, blockNumber: tx.blockNumber, parents: registration.parents, commit };
 }
 
 /**
  * Waits until a reveal would be accepted, by the chain's clock: a node's time may run ahead of this
  * machine's (a moved test node, a skewed server), so waiting until the local clock reaches `readyAt`
- * could last days. The in-process network has no wall clock worth waiting for, so time moves there.
+ * could last days. With `advanceTime` (the in-process network, which has no wall clock worth waiting for) time moves.
  * Elsewhere: sleep for as long as the chain still needs (its latest timestamp, advanced by the local
  * time since it was read), then simulate against the pending block (a local node's latest block keeps
  * its old timestamp until the next transaction) until `CommitmentTooNew` is gone.
  */
 export async function waitForReveal(
-  hre: HardhatRuntimeEnvironment,
+  provider: Provider,
+  advanceTime: RegisterOptions["advanceTime"],
   readyAt: bigint,
   expiresAt: bigint,
   simulate: () => Promise<unknown>,
   registry: KnowledgeRegistry,
   status: Status,
 ): Promise<void> {
-  const latest = async () => BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
-  if (hre.network.name === "hardhat") {
+  const latest = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
+  if (advanceTime) {
     const now = await latest();
     if (now < readyAt) {
-      await hre.network.provider.send("evm_increaseTime", [Number(readyAt - now)]);
-      await hre.network.provider.send("evm_mine", []);
-      status(
-        `in-process network: moved time ${humanDuration(readyAt - now)} forward for the commitment to age`,
-      );
+      await advanceTime(Number(readyAt - now));
+      status(`moved chain time ${humanDuration(readyAt - now)} forward for the commitment to age`);
     }
     return;
   }
@@ -278,4 +295,107 @@ export async function chainClockOf(latest: () => Promise<bigint>): Promise<() =>
   const readAt = Date.now();
   const chainNow = Number(await latest());
   return () => chainNow + (Date.now() - readAt) / 1000;
+}
+
+export interface BatchOutcome {
+  /** Digests registered, in input order. */
+  digests: string[];
+  /** The commit transactions (none with commit-reveal off) and the registration transactions. */
+  commits?: PlanResult;
+  registrations: PlanResult;
+  notes: string[];
+}
+
+/**
+ * Registers many artifacts as `signer` through the one write path, as few transactions as fit the
+ * per-transaction gas cap (the registry's `multicall`). With commit-reveal on: every commitment goes first
+ * (`commit` calls batched the same way, each step simulated before any is sent), then the wait for
+ * `minCommitAge` on chain time (`advanceTime` on a development chain), then the registrations, each batch
+ * simulated before any is sent. Each input is checked with views first, so bad input costs no commit.
+ */
+export async function registerMany(
+  registry: KnowledgeRegistry,
+  signer: Signer,
+  inputs: RegistrationInput[],
+  options: RegisterOptions & SendOptions & SplitOptions = {},
+): Promise<BatchOutcome> {
+  const status = options.status ?? (() => {});
+  const provider = signer.provider;
+  if (!provider) throw new KcError("the signer has no provider");
+  if (inputs.length === 0) throw new KcError("nothing to register");
+  if (inputs.some((i) => i.versionOf)) throw new KcError("a batch registers new artifacts, not versions");
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const key = input.digest.toLowerCase();
+    if (seen.has(key)) throw new KcError(`digest ${input.digest} is listed twice`);
+    seen.add(key);
+  }
+  const registrant = await signer.getAddress();
+  // Every step of a plan is simulated against the chain as it is, so a batch cannot build on itself.
+  for (const input of inputs) {
+    const inside = input.parents.find((p) => seen.has(p.toLowerCase()));
+    if (inside) {
+      throw new KcError(`parent ${inside} is in the same batch; register parents in an earlier batch`);
+    }
+  }
+  await Promise.all(inputs.map((input) => checkRegistration(registry, input, registrant)));
+  const minAge = await registry.minCommitAge();
+  const to = registry.target as string;
+  const secrets = inputs.map((i) => i.secret ?? (minAge === 0n ? ZeroHash : hexlify(randomBytes(32))));
+  const notes: string[] = [];
+
+  let commits: PlanResult | undefined;
+  if (minAge !== 0n) {
+    const commitments = await Promise.all(
+      inputs.map((input, i) => registry.commitmentFor(input.digest, registrant, secrets[i])),
+    );
+    const commitPlan = await planSplit(
+      signer,
+      commitments,
+      (chunk) => ({
+        to,
+        data: registry.interface.encodeFunctionData("multicall", [
+          chunk.map((c) => registry.interface.encodeFunctionData("commit", [c])),
+        ]),
+      }),
+      (chunk, from) => `commit ${rangeLabel(from, chunk.length, commitments.length, "registrations")}`,
+      `${commitments.length} commitments`,
+      options,
+    );
+    notes.push(...commitPlan.notes);
+    commits = await sendPlan(commitPlan, signer, options);
+    const last = commits.steps[commits.steps.length - 1];
+    const committedAt = BigInt((await provider.getBlock(last.blockNumber))!.timestamp);
+    const firstAt = BigInt((await provider.getBlock(commits.steps[0].blockNumber))!.timestamp);
+    status(
+      `committed ${commitments.length} registrations; revealing once the commitments are ${minAge}s old`,
+    );
+    const probe = registrationOf(inputs[inputs.length - 1], secrets[inputs.length - 1]);
+    await waitForReveal(
+      provider,
+      options.advanceTime,
+      committedAt + minAge,
+      firstAt + (await registry.maxCommitAge()),
+      () => registry.connect(signer).register.estimateGas(probe, { blockTag: "pending" } as never),
+      registry,
+      status,
+    );
+  }
+  const calls = inputs.map((input, i) => registrationOf(input, secrets[i]));
+  const plan = await planSplit(
+    signer,
+    calls,
+    (chunk) => ({
+      to,
+      data: registry.interface.encodeFunctionData("multicall", [
+        chunk.map((r) => registry.interface.encodeFunctionData("register", [r])),
+      ]),
+    }),
+    (chunk, from) => `register ${rangeLabel(from, chunk.length, calls.length, "artifacts")}`,
+    `${calls.length} registrations`,
+    options,
+  );
+  notes.push(...plan.notes);
+  const registrations = await sendPlan(plan, signer, options);
+  return { digests: inputs.map((i) => i.digest), commits, registrations, notes };
 }

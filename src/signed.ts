@@ -1,6 +1,6 @@
 import {
-  type ContractTransactionReceipt,
   type Signer,
+  type TransactionReceipt,
   type TypedDataDomain,
   ZeroHash,
   getAddress,
@@ -13,6 +13,7 @@ import {
 import type { KnowledgeRegistry, RewardPools } from "../typechain-types";
 import { KcError } from "./errors";
 import { type RegistrationInput, checkRegistration, registrationOf } from "./register";
+import { type SendOptions, eventsNamed, sendCall } from "./tx";
 import {
   CLAIM_TYPES,
   type ClaimMessage,
@@ -181,7 +182,7 @@ export function recoveredSigner(request: SignedRequest): string {
 }
 
 export interface Relayed {
-  receipt: ContractTransactionReceipt;
+  receipt: TransactionReceipt;
   /** registerBySig: the artifact and its owner. */
   registered?: { digest: string; owner: string };
   /** claimBySig: what each slot paid. */
@@ -222,27 +223,29 @@ export async function relay(
   request: SignedRequest,
   relayer: Signer,
   contracts: { registry: KnowledgeRegistry; pools: RewardPools },
+  options: SendOptions = {},
 ): Promise<Relayed> {
   const target = await checkRequest(request, relayer, contracts);
-  const fn = target.connect(relayer).getFunction(request.function);
-  const args = callArguments(request);
-  // Against the pending block, the one the transaction lands in (a reveal may be too new for the latest).
-  await fn.staticCall(...args, { blockTag: "pending" });
-  const receipt = (await (await fn.send(...args)).wait()) as ContractTransactionReceipt;
-  const result: Relayed = { receipt };
-  for (const log of receipt.logs) {
-    const parsed = target.interface.parseLog(log);
-    if (parsed?.name === "ArtifactRegistered") {
-      result.registered = { digest: parsed.args.digest, owner: parsed.args.owner };
-    } else if (parsed?.name === "RewardsClaimed") {
-      (result.claimed ??= []).push({
-        artifact: parsed.args.artifact,
-        slot: parsed.args.slot,
-        account: parsed.args.account,
-        recipient: parsed.args.recipient,
-        amount: parsed.args.amount,
-      });
-    }
+  const sent = await sendCall(
+    relayer,
+    target,
+    request.function,
+    callArguments(request),
+    `${request.function} signed by ${request.signer}`,
+    options,
+  );
+  const result: Relayed = { receipt: sent.steps[0].receipt };
+  const [registered] = eventsNamed(sent.events, "ArtifactRegistered");
+  if (registered) result.registered = { digest: registered.args.digest, owner: registered.args.owner };
+  const claims = eventsNamed(sent.events, "RewardsClaimed");
+  if (claims.length > 0) {
+    result.claimed = claims.map(({ args }) => ({
+      artifact: args.artifact,
+      slot: args.slot,
+      account: args.account,
+      recipient: args.recipient,
+      amount: args.amount,
+    }));
   }
   return result;
 }
@@ -265,11 +268,9 @@ export async function commitForRequest(
   const now = BigInt((await relayer.provider!.getBlock("latest"))!.timestamp);
   let txHash: string | undefined;
   if (committedAt === 0n || now > committedAt + maxAge) {
-    const bound = registry.connect(relayer);
-    await bound.commit.staticCall(commitment);
-    const receipt = (await (await bound.commit(commitment)).wait())!;
-    committedAt = BigInt((await relayer.provider!.getBlock(receipt.blockNumber))!.timestamp);
-    txHash = receipt.hash;
+    const [step] = (await sendCall(relayer, registry, "commit", [commitment], `commit ${commitment}`)).steps;
+    committedAt = BigInt((await relayer.provider!.getBlock(step.blockNumber))!.timestamp);
+    txHash = step.hash;
   }
   return { commitment, committedAt, readyAt: committedAt + minAge, expiresAt: committedAt + maxAge, txHash };
 }

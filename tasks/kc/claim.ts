@@ -1,7 +1,7 @@
 import { type PoolClaim, claimAcrossPools, claimTargets, settleList } from "../../src/claims";
-import { resolveSigner } from "../../src/contracts";
+import { resolveSigner } from "../lib/contracts";
 import { KcError } from "../../src/errors";
-import { type RegistryIndex, loadRegistryIndex } from "../../src/events";
+import type { HistoryView } from "../../src/history";
 import { short, table } from "../../src/format";
 import { KINDS, parseAmount, parseDuration } from "../../src/parse";
 import { requirePool } from "../../src/pools";
@@ -9,13 +9,17 @@ import { parseArtifactRefs } from "../../src/refs";
 import { signClaim } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
+import { readHistory } from "./account";
 import {
   type CommonArgs,
   addressArg,
   contractsFor,
   keyValues,
   kcTask,
+  parseMaxPerTx,
   parsePoolId,
+  txJson,
+  txLine,
   writeRequest,
 } from "./common";
 
@@ -34,19 +38,26 @@ async function poolIdsOf(pools: RewardPools, pool: string | undefined): Promise<
 async function claimPlan(
   registry: KnowledgeRegistry,
   pools: RewardPools,
-  index: RegistryIndex,
+  index: HistoryView,
   poolIds: bigint[],
   account: string,
   artifacts: string[],
 ) {
-  const targets = await claimTargets(registry, artifacts, account);
-  const plan = [];
-  for (const poolId of poolIds) {
-    const amounts = await Promise.all(targets.map((t) => pools.claimable(poolId, t.artifact, account)));
-    const settle = await settleList(pools, poolId, index, artifacts);
-    plan.push({ poolId, settle, targets, amounts });
-  }
-  return plan;
+  // Slots come from the history; an artifact it does not know falls back to the registry (and its error).
+  const known = artifacts.every((a) => index.slotOf(a, account) !== undefined);
+  const targets = known
+    ? artifacts.map((a) => ({ artifact: a.toLowerCase(), slot: BigInt(index.slotOf(a, account)!) }))
+    : await claimTargets(registry, artifacts, account);
+  // Issued together, so a batching provider sends them in a few requests.
+  return Promise.all(
+    poolIds.map(async (poolId) => {
+      const [amounts, settle] = await Promise.all([
+        Promise.all(targets.map((t) => pools.claimable(poolId, t.artifact, account))),
+        settleList(pools, poolId, index, artifacts),
+      ]);
+      return { poolId, settle, targets, amounts };
+    }),
+  );
 }
 
 interface ClaimableArgs extends CommonArgs {
@@ -67,14 +78,13 @@ kcTask<ClaimableArgs>(
         "Contributor account, 0x… or an ENS name (default: the first account of the network)",
       )
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)"),
-  async (args, { hre, say }) => {
+  async (args, { hre, say, status }) => {
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const given = args.account === undefined ? undefined : await addressArg(hre, args.account, "--account");
-    const { registry, pools, fromBlock } = await contractsFor(args, hre, false);
+    const { registry, pools, view: index } = await readHistory(args, { hre, status });
     const poolIds = await poolIdsOf(pools, args.pool);
     const account = given ?? (await (await resolveSigner(hre)).getAddress());
-    const index = await loadRegistryIndex(registry, fromBlock);
     const plan = await claimPlan(
       registry,
       pools,
@@ -129,11 +139,12 @@ interface ClaimArgs extends CommonArgs {
   out?: string;
   max?: string;
   deadline: string;
+  maxPerTx?: string;
 }
 
 kcTask<ClaimArgs>(
   "claim",
-  "Claim the sender's rewards from every pool (or --pool) in one transaction, settling derivatives first",
+  "Claim the sender's rewards from every pool (or --pool), settling derivatives first; split into several transactions when one cannot hold them",
   { chain: true, signer: true },
   (t) =>
     t
@@ -149,17 +160,19 @@ kcTask<ClaimArgs>(
         "max",
         "With --sign-only: the most it may pay, in token units (default: claimable now)",
       )
-      .addOptionalParam("deadline", "With --sign-only: how long the signature stays valid, e.g. 2d", "7d"),
-  async (args, { hre, say }) => {
+      .addOptionalParam("deadline", "With --sign-only: how long the signature stays valid, e.g. 2d", "7d")
+      .addOptionalParam("maxPerTx", "Gas one transaction may use at most (default: 16777216, EIP-7825)"),
+  async (args, { hre, say, status }) => {
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const validFor = parseDuration(args.deadline);
     if (args.signOnly && args.pool === undefined)
       throw new KcError("a signed claim is for one pool: add --pool");
     const to = args.to === undefined ? undefined : await addressArg(hre, args.to, "--to", { nonZero: true });
-    const { registry, pools, signer, account, fromBlock } = await contractsFor(args, hre, true);
+    const found = await contractsFor(args, hre, true);
+    const { signer, account } = found;
+    const { registry, pools, view: index } = await readHistory(args, { hre, status }, found);
     const poolIds = await poolIdsOf(pools, args.pool);
-    const index = await loadRegistryIndex(registry, fromBlock);
     const recipient = to ?? account!;
     const artifacts = explicit ?? index.artifactsOf(account!);
     if (artifacts.length === 0) throw new KcError(`${account} holds no contributor slot in any artifact`);
@@ -186,7 +199,11 @@ kcTask<ClaimArgs>(
       .filter((e) => e.settle.length > 0 || e.amounts.some((a) => a > 0n))
       .map((e) => ({ poolId: e.poolId, settle: e.settle, targets: e.targets }));
     const where = args.pool === undefined ? "any pool" : `pool #${poolIds[0]}`;
-    const result = worth.length === 0 ? undefined : await claimAcrossPools(pools, signer!, worth, recipient);
+    const maxPerTx = parseMaxPerTx(args.maxPerTx);
+    const result =
+      worth.length === 0
+        ? undefined
+        : await claimAcrossPools(pools, signer!, worth, recipient, { index, status, maxPerTx });
     if (!result) throw new KcError(`nothing to claim for ${account} in ${where} yet`);
 
     const byPool = new Map<bigint, bigint>();
@@ -220,18 +237,23 @@ kcTask<ClaimArgs>(
       );
     }
     const settled = worth.flatMap((e) => e.settle);
+    const sent = result.result.steps;
     if (settled.length > 0)
-      say(`Settled ${settled.length} derivative artifact(s) first, in the same transaction.`);
-    for (const line of keyValues([["tx", `${result.receipt.hash} (block ${result.receipt.blockNumber})`]]))
-      say(line);
+      say(`Settled ${settled.length} derivative artifact(s) first, in the same transaction(s).`);
+    for (const note of result.result.notes) say(note);
+    if (sent.length === 1) say(`tx: ${sent[0].hash} (block ${sent[0].blockNumber})`);
+    else for (const step of sent) say(txLine(step));
+    const last = sent[sent.length - 1];
     return {
       account,
       recipient,
       pools: paid,
       artifacts: result.perArtifact,
       settled,
-      txHash: result.receipt.hash,
-      blockNumber: result.receipt.blockNumber,
+      notes: result.result.notes,
+      transactions: sent.map(txJson),
+      txHash: last.hash,
+      blockNumber: last.blockNumber,
     };
   },
 );

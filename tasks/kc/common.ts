@@ -5,7 +5,7 @@ import { scope } from "hardhat/config";
 import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { type Call, type UnsentMode, renderUnsent, simulateAs } from "../../src/calldata";
-import { type Contracts, getContracts, resolveSigner } from "../../src/contracts";
+import { type Contracts, getContracts, resolveSigner } from "../lib/contracts";
 import {
   decodeRevertData,
   describeError,
@@ -91,10 +91,10 @@ export function kcTask<A extends CommonArgs>(
       if (args.json) process.stdout.write(`${toJson(result)}\n`);
       return result;
     } catch (err) {
-      const line = describeError(err, errorInterface(hre));
+      const line = describeError(err, errorInterface());
       if (!isCliEntry(name)) throw err instanceof KcError ? err : new KcError(line, { cause: err });
       process.stderr.write(`error: ${line}\n`);
-      if (args.json) process.stdout.write(`${toJson(errorJson(err, line, hre))}\n`);
+      if (args.json) process.stdout.write(`${toJson(errorJson(err, line))}\n`);
       // Bugs keep their stack trace; user errors stay one line.
       if (!isExpectedError(err) || process.argv.includes("--show-stack-traces")) console.error(err);
       process.exitCode = 1;
@@ -103,10 +103,10 @@ export function kcTask<A extends CommonArgs>(
 }
 
 /** What a failing task prints on stdout under `--json`: the line, its kind, and a decoded revert. */
-function errorJson(err: unknown, line: string, hre: HardhatRuntimeEnvironment) {
+function errorJson(err: unknown, line: string) {
   const data = findRevertData(err);
   if (data !== undefined) {
-    const decoded = decodeRevertData(data, errorInterface(hre));
+    const decoded = decodeRevertData(data, errorInterface());
     return errorObject(line, "revert", {
       revert: { name: decoded?.name ?? null, text: decoded?.text ?? null, hint: decoded?.hint ?? null, data },
     });
@@ -278,4 +278,24 @@ export function writeRequest(request: SignedRequest, out: string | undefined, sa
   say(`  valid until: ${new Date(Number(request.message.deadline) * 1000).toISOString()}`);
   say(`  relay it with: npx hardhat kc relay ${out} --network <network>`);
   return { ...request, out };
+}
+
+/** `--max-per-tx`: the most gas one transaction may use; undefined for the default (EIP-7825's cap). */
+export function parseMaxPerTx(s: string | undefined): bigint | undefined {
+  if (s === undefined) return undefined;
+  const text = s.trim().replace(/_/g, "");
+  if (!/^\d+$/.test(text) || BigInt(text) < 21_000n) {
+    throw new KcError(`--max-per-tx must be a whole number of gas from 21000: ${show(s)}`);
+  }
+  return BigInt(text);
+}
+
+/** `tx 0x… (block n, gas g): label` for a sent step of a plan. */
+export function txLine(step: { hash: string; blockNumber: number; gasUsed: bigint; label: string }): string {
+  return `tx ${step.hash} (block ${step.blockNumber}, gas ${step.gasUsed}): ${step.label}`;
+}
+
+/** A sent step for `--json`. */
+export function txJson(step: { hash: string; blockNumber: number; gasUsed: bigint; label: string }) {
+  return { hash: step.hash, blockNumber: step.blockNumber, gasUsed: step.gasUsed, label: step.label };
 }

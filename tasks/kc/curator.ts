@@ -1,13 +1,14 @@
-import { type BaseContract, type ContractTransactionReceipt, ZeroAddress, getAddress } from "ethers";
+import { type BaseContract, ZeroAddress, getAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { encodeCall } from "../../src/calldata";
-import { resolveSigner } from "../../src/contracts";
-import { programsContract } from "../../src/epochs/cli";
+import { resolveSigner } from "../lib/contracts";
+import { programsContract } from "../lib/epochs";
 import { requireProgram } from "../../src/epochs/chain";
 import { KcError } from "../../src/errors";
 import { parseAddress } from "../../src/parse";
 import { requirePool } from "../../src/pools";
+import { eventNamed, sendCall } from "../../src/tx";
 import {
   type CommonArgs,
   type UnsentArgs,
@@ -77,14 +78,6 @@ async function holdersOf(
   };
 }
 
-function eventNamed(contract: BaseContract, receipt: ContractTransactionReceipt, name: string) {
-  for (const log of receipt.logs) {
-    const parsed = contract.interface.parseLog(log);
-    if (parsed?.name === name) return parsed;
-  }
-  throw new KcError(`transaction ${receipt.hash} has no ${name} event`);
-}
-
 function handoverTask(role: Role, step: Step, description: string): void {
   const onPool = role === "curator";
   const name = `${onPool ? "pool" : "program"}-${step}-${role}`;
@@ -147,13 +140,10 @@ function handoverTask(role: Role, step: Step, description: string): void {
           `only ${from} (${step === "propose" ? `the ${role}` : `the proposed ${role}`} of ${h.label}) may do this, not ${account}; use --from, or --safe / --calldata to propose it`,
         );
       }
-      const fn = h.contract.connect(signer).getFunction(method);
-      await fn.staticCall(...params);
-      const tx = await fn.send(...params);
-      const receipt = (await tx.wait()) as ContractTransactionReceipt;
+      const result = await sendCall(signer, h.contract, method, params, what);
+      const [tx] = result.steps;
       const event = eventNamed(
-        h.contract,
-        receipt,
+        result.events,
         `${capital(role)}${step === "propose" ? "Proposed" : "Transferred"}`,
       );
       if (step === "propose") {
@@ -165,14 +155,14 @@ function handoverTask(role: Role, step: Step, description: string): void {
       } else {
         say(`${event.args[2]} is now the ${role} of ${h.label} (was ${event.args[1]})`);
       }
-      for (const line of keyValues([["tx", `${tx.hash} (block ${receipt.blockNumber})`]])) say(`  ${line}`);
+      for (const line of keyValues([["tx", `${tx.hash} (block ${tx.blockNumber})`]])) say(`  ${line}`);
       return {
         [onPool ? "poolId" : "programId"]: id,
         role,
         previous: event.args[1] as string,
         [step === "propose" ? "proposed" : role]: event.args[2] as string,
         txHash: tx.hash,
-        blockNumber: receipt.blockNumber,
+        blockNumber: tx.blockNumber,
       };
     },
   );

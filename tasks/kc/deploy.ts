@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
 
-import { resolveSigner } from "../../src/contracts";
-import { deploySuite } from "../../src/deploy";
+import { resolveSigner } from "../lib/contracts";
+import { deploySuite } from "../lib/deploy";
 import { formatDuration } from "../../src/format";
 import { tokenInfo } from "../../src/token";
 import { type CommonArgs, keyValues, kcTask } from "./common";

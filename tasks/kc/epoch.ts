@@ -1,16 +1,17 @@
-import type { ContractTransactionReceipt } from "ethers";
+import type { Signer } from "ethers";
 
 import { encodeCall } from "../../src/calldata";
 import { KcError, show } from "../../src/errors";
 import { formatDuration, isoTime } from "../../src/format";
 import { parseAmount, parseDuration } from "../../src/parse";
-import { resolveSigner } from "../../src/contracts";
+import { resolveSigner } from "../lib/contracts";
 import { PROGRAM_CLAIM_TYPES, postedRoots, programsDomain, requireProgram } from "../../src/epochs/chain";
-import { defaultEpochDir, epochChain, programsContract } from "../../src/epochs/cli";
+import { defaultEpochDir, epochChain, programsContract } from "../lib/epochs";
 import { findProof, readManifest } from "../../src/epochs/epoch";
 import { progressBar } from "../../src/epochs/progress";
 import { nextEpoch, runEpoch, verifyEpoch } from "../../src/epochs/run";
 import { signPermit, tokenInfo } from "../../src/token";
+import { type Callable, eventNamed, sendCall } from "../../src/tx";
 import {
   type CommonArgs,
   type UnsentArgs,
@@ -25,8 +26,8 @@ import {
 
 /**
  * Scored programs: `program-create`, `program-fund`, `program-show`, `epoch-build`, `epoch-post`, `epoch-verify`,
- * `epoch-veto`, `epoch-activate`, `epoch-claim`, `epoch-invalidate-nonces`. Every transaction is simulated with
- * staticCall before it is sent.
+ * `epoch-veto`, `epoch-activate`, `epoch-claim`, `epoch-invalidate-nonces`. Every transaction goes through the SDK's one
+ * write path (`src/tx.ts`): simulated before it is sent.
  */
 
 interface ProgramArgs extends CommonArgs {
@@ -47,10 +48,17 @@ function parseWholeNumber(s: string, flag: string): number {
   return Number(s.trim());
 }
 
-async function sent(tx: Promise<{ hash: string; wait(): Promise<ContractTransactionReceipt | null> }>) {
-  const response = await tx;
-  const receipt = (await response.wait())!;
-  return { txHash: response.hash, blockNumber: receipt.blockNumber, receipt };
+/** Sends `method(args)` on `contract` as `signer` through the SDK's one write path (simulated first). */
+async function sent(
+  signer: Signer,
+  contract: Callable,
+  method: string,
+  args: readonly unknown[],
+  label: string,
+) {
+  const result = await sendCall(signer, contract, method, args, label);
+  const [step] = result.steps;
+  return { txHash: step.hash, blockNumber: step.blockNumber, events: result.events };
 }
 
 const withPrograms = (t: Parameters<Parameters<typeof kcTask>[3]>[0]) =>
@@ -83,8 +91,14 @@ kcTask<ProgramArgs & { token?: string; scorer?: string; guardian?: string; windo
     const window =
       args.window === undefined ? 86_400n : args.window.trim() === "0" ? 0n : parseDuration(args.window);
     const { programs } = await programsContract(hre, { ...args, signer });
-    const id = await programs.createProgram.staticCall(token, scorer, guardian, window);
-    const { txHash, blockNumber } = await sent(programs.createProgram(token, scorer, guardian, window));
+    const { txHash, blockNumber, events } = await sent(
+      signer,
+      programs,
+      "createProgram",
+      [token, scorer, guardian, window],
+      "create a program",
+    );
+    const id = eventNamed(events, "ProgramCreated").args.programId as bigint;
     const info = await tokenInfo(token, signer);
     say(`Created program #${id} paying ${info.symbol} (${token})`);
     for (const line of keyValues([
@@ -128,29 +142,18 @@ kcTask<ProgramArgs & { amount?: string; noPermit: boolean }>(
         : await signPermit(token, signer, programsAddress, amount, now + 3600n);
     let approval = allowance >= amount ? "existing allowance" : "ERC-2612 permit signature";
     let tx;
+    const label = `fund program #${programId}`;
     if (permit) {
-      await programs.fundWithPermit.staticCall(
-        programId,
-        amount,
-        permit.deadline,
-        permit.v,
-        permit.r,
-        permit.s,
-      );
-      tx = await sent(
-        programs.fundWithPermit(programId, amount, permit.deadline, permit.v, permit.r, permit.s),
-      );
+      const { deadline, v, r, s } = permit;
+      tx = await sent(signer, programs, "fundWithPermit", [programId, amount, deadline, v, r, s], label);
     } else {
       if (allowance < amount) {
-        const approve = await sent(token.contract.approve(programsAddress, amount));
+        const approve = await sent(signer, token.contract, "approve", [programsAddress, amount], "approve");
         approval = `approve tx ${approve.txHash}`;
       }
-      await programs.fund.staticCall(programId, amount);
-      tx = await sent(programs.fund(programId, amount));
+      tx = await sent(signer, programs, "fund", [programId, amount], label);
     }
-    const event = tx.receipt.logs
-      .map((l) => programs.interface.parseLog(l))
-      .find((l) => l?.name === "ProgramFunded")!;
+    const event = eventNamed(tx.events, "ProgramFunded");
     const received = event.args.received as bigint;
     say(`Funded program #${programId} with ${token.format(amount)}`);
     for (const line of keyValues([
@@ -328,11 +331,14 @@ kcTask<ProgramArgs & { epoch?: string; usageUri?: string; allocationUri?: string
       m.allocationSha256,
       args.allocationUri ?? "",
     ] as const;
-    await chain.programs.post.staticCall(...params);
-    const { txHash, blockNumber, receipt } = await sent(chain.programs.post(...params));
-    const event = receipt.logs
-      .map((l) => chain.programs.interface.parseLog(l))
-      .find((l) => l?.name === "RootPosted")!;
+    const { txHash, blockNumber, events } = await sent(
+      signer,
+      chain.programs,
+      "post",
+      params,
+      `post epoch ${epoch} of program #${programId}`,
+    );
+    const event = eventNamed(events, "RootPosted");
     const validAt = event.args.validAt as bigint;
     say(`Posted epoch ${epoch} of program #${programId}: root ${m.root}`);
     for (const line of keyValues([
@@ -438,8 +444,7 @@ kcTask<ProgramArgs & UnsentArgs & { root?: string }>(
       const call = encodeCall(programs.interface, programsAddress, "veto", [programId, root]);
       return proposeInstead(ctx, mode, view.guardian, [call], `veto root ${root} of program #${programId}`);
     }
-    await programs.veto.staticCall(programId, root);
-    const { txHash, blockNumber } = await sent(programs.veto(programId, root));
+    const { txHash, blockNumber } = await sent(signer!, programs, "veto", [programId, root], `veto ${root}`);
     say(`Vetoed root ${root} of epoch ${view.activeEpoch + 1n} of program #${programId}`);
     say(`  tx: ${txHash} (block ${blockNumber})`);
     return { programId, epoch: view.activeEpoch + 1n, root, txHash, blockNumber };
@@ -456,8 +461,13 @@ kcTask<ProgramArgs>(
     const signer = await resolveSigner(hre, args.from);
     const { programs } = await programsContract(hre, { ...args, signer });
     await requireProgram(programs, programId);
-    await programs.activate.staticCall(programId);
-    const { txHash, blockNumber } = await sent(programs.activate(programId));
+    const { txHash, blockNumber } = await sent(
+      signer,
+      programs,
+      "activate",
+      [programId],
+      `activate the pending root of program #${programId}`,
+    );
     const view = await programs.program(programId);
     say(`Activated epoch ${view.activeEpoch} of program #${programId}: root ${view.activeRoot}`);
     say(`  tx: ${txHash} (block ${blockNumber})`);
@@ -528,8 +538,7 @@ kcTask<ClaimArgs>(
     const entry = await findProof(folder, account);
     if (!entry)
       throw new KcError(`${account} has no amount in epoch ${view.activeEpoch} of program #${programId}`);
-    let call: () => Promise<unknown>;
-    let staticCall: () => Promise<bigint>;
+    let params: readonly unknown[];
     let method: string;
     if (claimantSigner) {
       const maxAmount = args.max ? parseAmount(args.max, token.decimals) : entry.cumulative;
@@ -552,28 +561,22 @@ kcTask<ClaimArgs>(
         deadline,
         signature,
       ] as const;
-      [call, staticCall, method] = [
-        () => programs.claimBySig(...p),
-        () => programs.claimBySig.staticCall(...p),
-        "claimBySig",
-      ];
+      [params, method] = [p, "claimBySig"];
     } else if (recipient !== account) {
       const p = [programId, entry.cumulative, entry.proof, recipient] as const;
-      [call, staticCall, method] = [
-        () => programs.claimTo(...p),
-        () => programs.claimTo.staticCall(...p),
-        "claimTo",
-      ];
+      [params, method] = [p, "claimTo"];
     } else {
       const p = [programId, account, entry.cumulative, entry.proof] as const;
-      [call, staticCall, method] = [
-        () => programs.claim(...p),
-        () => programs.claim.staticCall(...p),
-        "claim",
-      ];
+      [params, method] = [p, "claim"];
     }
-    const amount = await staticCall();
-    const { txHash, blockNumber } = await sent(call() as never);
+    const { txHash, blockNumber, events } = await sent(
+      relayer,
+      programs,
+      method,
+      params,
+      `claim from program #${programId}`,
+    );
+    const amount = eventNamed(events, "RewardsClaimed").args.amount as bigint;
     say(
       `Claimed ${token.format(amount)} from program #${programId} for ${account}${recipient !== account ? ` to ${recipient}` : ""}`,
     );
@@ -609,8 +612,13 @@ kcTask<ProgramArgs & { nonce?: string }>(
     const nonce = BigInt(parseWholeNumber(required(args.nonce, "nonce", "5"), "nonce"));
     const signer = await resolveSigner(hre, args.from);
     const { programs } = await programsContract(hre, { ...args, signer });
-    await programs.invalidateNonces.staticCall(nonce);
-    const { txHash, blockNumber } = await sent(programs.invalidateNonces(nonce));
+    const { txHash, blockNumber } = await sent(
+      signer,
+      programs,
+      "invalidateNonces",
+      [nonce],
+      "invalidate nonces",
+    );
     say(`Signed program claims of ${await signer.getAddress()} with a nonce below ${nonce} are revoked`);
     say(`  tx: ${txHash} (block ${blockNumber})`);
     return { nonce, txHash, blockNumber };

@@ -1,10 +1,9 @@
-import type { ContractTransactionReceipt } from "ethers";
-
 import { KcError } from "../../src/errors";
 import { formatDuration, isoTime } from "../../src/format";
 import { parseAmount, parseDuration } from "../../src/parse";
-import { catchUp, eventOf, pendingChanges, requirePool, streamEndHint } from "../../src/pools";
+import { catchUp, pendingChanges, requirePool, streamEndHint } from "../../src/pools";
 import { signPermit, tokenInfo } from "../../src/token";
+import { eventNamed, sendCall } from "../../src/tx";
 import {
   type CommonArgs,
   contractsFor,
@@ -61,7 +60,6 @@ kcTask<FundArgs>(
       );
     }
 
-    const bound = pools.connect(signer!);
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
     let hint = 0n;
     if (duration !== undefined) {
@@ -79,8 +77,6 @@ kcTask<FundArgs>(
     }
     const allowance: bigint = await token.contract.allowance(account!, poolsAddress);
     let approval: { method: "allowance" | "permit" | "approve"; txHash?: string };
-    let receipt: ContractTransactionReceipt;
-    let txHash: string;
     const permit =
       allowance >= amount || args.noPermit
         ? undefined
@@ -91,41 +87,39 @@ kcTask<FundArgs>(
             amount,
             BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp) + PERMIT_LIFETIME,
           );
+    const what = duration === undefined ? `fund pool #${poolId}` : `stream into pool #${poolId}`;
+    let call: [string, unknown[]];
     if (permit) {
       // One transaction: the permit rides along with the funding call.
       approval = { method: "permit" };
       const { deadline, v, r, s } = permit;
-      if (duration === undefined) {
-        await bound.fundWithPermit.staticCall(poolId, amount, deadline, v, r, s);
-        const tx = await bound.fundWithPermit(poolId, amount, deadline, v, r, s);
-        [receipt, txHash] = [(await tx.wait())!, tx.hash];
-      } else {
-        const call = [poolId, amount, duration, cancelable, hint, deadline, v, r, s] as const;
-        await bound.fundStreamWithPermit.staticCall(...call);
-        const tx = await bound.fundStreamWithPermit(...call);
-        [receipt, txHash] = [(await tx.wait())!, tx.hash];
-      }
+      call =
+        duration === undefined
+          ? ["fundWithPermit", [poolId, amount, deadline, v, r, s]]
+          : ["fundStreamWithPermit", [poolId, amount, duration, cancelable, hint, deadline, v, r, s]];
     } else {
       if (allowance < amount) {
-        await token.contract.approve.staticCall(poolsAddress, amount);
-        const tx = await token.contract.approve(poolsAddress, amount);
-        await tx.wait();
-        approval = { method: "approve", txHash: tx.hash };
+        // The funding call can only be simulated once the approval is mined (the balance was checked above).
+        const approved = await sendCall(
+          signer!,
+          token.contract,
+          "approve",
+          [poolsAddress, amount],
+          "approve",
+        );
+        approval = { method: "approve", txHash: approved.steps[0].hash };
       } else {
         approval = { method: "allowance" };
       }
-      let tx;
-      if (duration === undefined) {
-        await bound.fund.staticCall(poolId, amount);
-        tx = await bound.fund(poolId, amount);
-      } else {
-        await bound.fundStream.staticCall(poolId, amount, duration, cancelable, hint);
-        tx = await bound.fundStream(poolId, amount, duration, cancelable, hint);
-      }
-      [receipt, txHash] = [(await tx.wait())!, tx.hash];
+      call =
+        duration === undefined
+          ? ["fund", [poolId, amount]]
+          : ["fundStream", [poolId, amount, duration, cancelable, hint]];
     }
+    const result = await sendCall(signer!, pools, call[0], call[1], what);
+    const [{ hash: txHash, blockNumber }] = result.steps;
 
-    const event = eventOf(pools, receipt, duration === undefined ? "PoolFunded" : "StreamCreated");
+    const event = eventNamed(result.events, duration === undefined ? "PoolFunded" : "StreamCreated");
     const received = event.args.received as bigint;
     const streamEnd = duration === undefined ? undefined : (event.args.end as bigint);
     const streamId = duration === undefined ? undefined : (event.args.streamId as string);
@@ -156,7 +150,7 @@ kcTask<FundArgs>(
           ]
         : []),
       ["approval", approvalText],
-      ["tx", `${txHash} (block ${receipt.blockNumber})`],
+      ["tx", `${txHash} (block ${blockNumber})`],
     ])) {
       say(`  ${line}`);
     }
@@ -174,7 +168,7 @@ kcTask<FundArgs>(
       approval: approval.method,
       approveTxHash: approval.txHash ?? null,
       txHash,
-      blockNumber: receipt.blockNumber,
+      blockNumber,
     };
   },
 );

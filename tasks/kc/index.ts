@@ -49,6 +49,7 @@ export const TASK_FILES: Readonly<Record<string, readonly string[]>> = {
     "epoch-claim",
     "epoch-invalidate-nonces",
   ],
+  account: ["earnings", "pools", "artifacts"],
 };
 
 /** The task file that defines `task`, if the table knows it. */

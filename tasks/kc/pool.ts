@@ -1,4 +1,4 @@
-import { type ContractTransactionReceipt, ZeroAddress } from "ethers";
+import { ZeroAddress } from "ethers";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
@@ -10,8 +10,8 @@ import { admittedArtifacts, loadRegistryIndex, poolTotals, queryEvents } from ".
 import { formatDuration, formatRounded, isoTime, short, table } from "../../src/format";
 import { KINDS, parseDuration } from "../../src/parse";
 import {
+  announcedChanges,
   curationTrust,
-  eventOf,
   pendingChanges,
   poolStreams,
   requireCurator,
@@ -19,6 +19,8 @@ import {
 } from "../../src/pools";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
+import { Pools } from "../../src/clients/pools";
+import { sendCall } from "../../src/tx";
 import {
   type CommonArgs,
   type UnsentArgs,
@@ -29,10 +31,13 @@ import {
   kcTask,
   nextCommand,
   parseId,
+  parseMaxPerTx,
   parsePoolId,
   parseWeight,
   proposeInstead,
   required,
+  txJson,
+  txLine,
   unsentMode,
 } from "./common";
 
@@ -73,17 +78,19 @@ kcTask<CreateArgs>(
     }
     const token = await tokenInfo(tokenAddress, hre.ethers.provider);
     const curator = curatorArg ?? account!;
-    const bound = pools.connect(signer!);
-    await bound.createPool.staticCall(tokenAddress, curator, curationDelay);
-    const tx = await bound.createPool(tokenAddress, curator, curationDelay);
-    const receipt = (await tx.wait())!;
-    const poolId = eventOf(pools, receipt, "PoolCreated").args.poolId as bigint;
+    const created = await new Pools(await pools.getAddress(), signer!).createPool({
+      token: tokenAddress,
+      curator,
+      curationDelay,
+    });
+    const poolId = created.poolId;
+    const [tx] = created.result.steps;
     say(`Created pool #${poolId} paying ${token.symbol} (${tokenAddress})`);
     for (const line of keyValues([
       ["curator", curator],
       ["curation delay", curationDelay === 0n ? "none" : formatDuration(curationDelay)],
       ["trust", curationTrust(curationDelay)],
-      ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+      ["tx", `${tx.hash} (block ${tx.blockNumber})`],
     ])) {
       say(`  ${line}`);
     }
@@ -100,24 +107,13 @@ kcTask<CreateArgs>(
       curator,
       curationDelay,
       txHash: tx.hash,
-      blockNumber: receipt.blockNumber,
+      blockNumber: tx.blockNumber,
     };
   },
 );
 
-/** The change a curation call announced, if the pool has a curation delay. */
-function announcement(pools: RewardPools, receipt: ContractTransactionReceipt) {
-  for (const log of receipt.logs) {
-    const parsed = pools.interface.parseLog(log);
-    if (parsed?.name === "CurationAnnounced") {
-      return { changeId: parsed.args.changeId as bigint, executeAfter: parsed.args.executeAfter as bigint };
-    }
-  }
-  return undefined;
-}
-
 function announcementLines(
-  announced: ReturnType<typeof announcement>,
+  announced: { changeId: bigint; executeAfter: bigint } | undefined,
   poolId: bigint,
   hre: HardhatRuntimeEnvironment,
   args: CommonArgs,
@@ -186,26 +182,15 @@ function curationTask(name: string, description: string, op: Curation): void {
         const call = encodeCall(pools.interface, await pools.getAddress(), method, params);
         return proposeInstead(ctx, mode, state.curator, [call], what);
       }
-      const bound = pools.connect(signer!);
-      let tx;
-      if (op === "admit") {
-        await bound.admit.staticCall(poolId, artifact, weight);
-        tx = await bound.admit(poolId, artifact, weight);
-      } else if (op === "weight") {
-        await bound.setWeight.staticCall(poolId, artifact, weight);
-        tx = await bound.setWeight(poolId, artifact, weight);
-      } else {
-        await bound.remove.staticCall(poolId, artifact);
-        tx = await bound.remove(poolId, artifact);
-      }
-      const receipt = (await tx.wait())!;
-      const announced = announcement(pools, receipt);
+      const result = await sendCall(signer!, pools, method, params, what);
+      const [tx] = result.steps;
+      const announced = announcedChanges(result)[0];
       const totalWeight = (await pools.pool(poolId)).totalWeight;
       say(announced ? `Announced: ${what}` : `Done: ${what}`);
       for (const line of keyValues([
         ...announcementLines(announced, poolId, hre, args),
         ["total weight", totalWeight],
-        ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+        ["tx", `${tx.hash} (block ${tx.blockNumber})`],
       ])) {
         say(`  ${line}`);
       }
@@ -218,7 +203,7 @@ function curationTask(name: string, description: string, op: Curation): void {
         changeId: announced?.changeId ?? null,
         executeAfter: announced?.executeAfter ?? null,
         txHash: tx.hash,
-        blockNumber: receipt.blockNumber,
+        blockNumber: tx.blockNumber,
       };
     },
   );
@@ -236,6 +221,7 @@ interface AdmitManyArgs extends CommonArgs, UnsentArgs {
   pool?: string;
   artifacts?: string;
   weights?: string;
+  maxPerTx?: string;
 }
 
 // One distribution before all admissions: the first members of a pool share what it carried by weight.
@@ -247,9 +233,10 @@ kcTask<AdmitManyArgs>(
     addUnsentFlags(t)
       .addOptionalParam("pool", "Pool id")
       .addOptionalParam("artifacts", "Comma-separated artifact digests or sha2-256 CIDs")
-      .addOptionalParam("weights", "Comma-separated weights, one per artifact, whole numbers from 1"),
+      .addOptionalParam("weights", "Comma-separated weights, one per artifact, whole numbers from 1")
+      .addOptionalParam("maxPerTx", "Gas one transaction may use at most (default: 16777216, EIP-7825)"),
   async (args, ctx) => {
-    const { hre, say } = ctx;
+    const { hre, say, status } = ctx;
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
     const artifacts = await parseArtifactRefs(
       required(args.artifacts, "artifacts", "0x…,0x…"),
@@ -287,31 +274,40 @@ kcTask<AdmitManyArgs>(
         `admit ${artifacts.length} artifacts to pool #${poolId}`,
       );
     }
-    const bound = pools.connect(signer!);
-    await bound.admitMany.staticCall(poolId, artifacts, weights);
-    const tx = await bound.admitMany(poolId, artifacts, weights);
-    const receipt = (await tx.wait())!;
-    const announced = announcement(pools, receipt);
+    const { result, changes } = await new Pools(await pools.getAddress(), signer!).admitMany(
+      poolId,
+      artifacts,
+      weights,
+      { status, maxPerTx: parseMaxPerTx(args.maxPerTx) },
+    );
     const totalWeight = (await pools.pool(poolId)).totalWeight;
     say(
-      `${announced ? "Announced the admission of" : "Admitted"} ${artifacts.length} artifacts to pool #${poolId}`,
+      `${changes.length > 0 ? "Announced the admission of" : "Admitted"} ${artifacts.length} artifacts to pool #${poolId}`,
     );
     for (const [i, artifact] of artifacts.entries()) say(`  ${artifact}  weight ${weights[i]}`);
+    for (const note of result.notes) say(`  ${note}`);
     for (const line of keyValues([
-      ...announcementLines(announced, poolId, hre, args),
+      ...changes.flatMap((c) => announcementLines(c, poolId, hre, args)),
       ["total weight", totalWeight],
-      ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+      ...(result.steps.length === 1
+        ? [["tx", `${result.steps[0].hash} (block ${result.steps[0].blockNumber})`] as [string, string]]
+        : []),
     ])) {
       say(`  ${line}`);
     }
+    if (result.steps.length > 1) for (const step of result.steps) say(`  ${txLine(step)}`);
+    const last = result.steps[result.steps.length - 1];
     return {
       poolId,
       admitted: artifacts.map((artifact, i) => ({ artifact, weight: weights[i] })),
       totalWeight,
-      changeId: announced?.changeId ?? null,
-      executeAfter: announced?.executeAfter ?? null,
-      txHash: tx.hash,
-      blockNumber: receipt.blockNumber,
+      changeId: changes[0]?.changeId ?? null,
+      executeAfter: changes[0]?.executeAfter ?? null,
+      changes,
+      notes: result.notes,
+      transactions: result.steps.map(txJson),
+      txHash: last.hash,
+      blockNumber: last.blockNumber,
     };
   },
 );
@@ -521,17 +517,20 @@ function changeTask(name: string, description: string, cancel: boolean): void {
           `cancel change #${changeId} of pool #${poolId}`,
         );
       }
-      const bound = pools.connect(signer!);
-      const method = cancel ? bound.cancelChange : bound.executeChange;
-      await method.staticCall(poolId, changeId);
-      const tx = await method(poolId, changeId);
-      const receipt = (await tx.wait())!;
+      const result = await sendCall(
+        signer!,
+        pools,
+        cancel ? "cancelChange" : "executeChange",
+        [poolId, changeId],
+        `${cancel ? "cancel" : "execute"} change #${changeId} of pool #${poolId}`,
+      );
+      const [tx] = result.steps;
       say(
         `${cancel ? "Cancelled" : "Executed"} change #${changeId} of pool #${poolId} (${ops.length} step(s))`,
       );
       for (const line of keyValues([
         ["total weight", (await pools.pool(poolId)).totalWeight],
-        ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+        ["tx", `${tx.hash} (block ${tx.blockNumber})`],
       ])) {
         say(`  ${line}`);
       }
@@ -541,7 +540,7 @@ function changeTask(name: string, description: string, cancel: boolean): void {
         executeAfter,
         steps: ops.length,
         txHash: tx.hash,
-        blockNumber: receipt.blockNumber,
+        blockNumber: tx.blockNumber,
       };
     },
   );

@@ -17,10 +17,22 @@ import {
   resolveContributors,
 } from "../../src/parse";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
-import { TX_GAS_CAP, readBatchFile, registerBatch } from "../../src/batch";
-import { registerArtifact, waitForReveal } from "../../src/register";
+import { readBatchFile } from "../../src/batchFile";
+import { registerArtifact, registerMany } from "../../src/register";
 import { signRegistrationRequest } from "../../src/signed";
-import { type CommonArgs, contractsFor, ensOf, keyValues, kcTask, required, writeRequest } from "./common";
+import { advanceTimeFor } from "../lib/chain";
+import {
+  type CommonArgs,
+  contractsFor,
+  ensOf,
+  keyValues,
+  kcTask,
+  parseMaxPerTx,
+  required,
+  txJson,
+  txLine,
+  writeRequest,
+} from "./common";
 import { type HashFlags, addHashFlags, hashOptionsOf, progressReporter } from "./content";
 
 interface RegisterArgs extends CommonArgs, HashFlags {
@@ -131,7 +143,10 @@ kcTask<RegisterArgs>(
     if (args.signOnly) {
       return writeRequest(await signRegistrationRequest(registry, signer!, input, validFor), args.out, say);
     }
-    const outcome = await registerArtifact(hre, registry, signer!, input, status);
+    const outcome = await registerArtifact(registry, signer!, input, {
+      status,
+      advanceTime: advanceTimeFor(hre),
+    });
 
     const total = contributors.reduce((sum, c) => sum + c.share, 0n);
     const pct = (share: bigint) =>
@@ -200,7 +215,7 @@ function contributorEntriesOf(args: RegisterArgs): ContributorEntry[] | undefine
 
 interface BatchArgs extends CommonArgs {
   file?: string;
-  maxGas: string;
+  maxPerTx?: string;
 }
 
 kcTask<BatchArgs>(
@@ -213,29 +228,31 @@ kcTask<BatchArgs>(
         "file",
         "artifacts.csv (header: path|digest,scheme,kind,uri,contributors,parents,upstream,min_upstream) or .jsonl",
       )
-      .addOptionalParam(
-        "maxGas",
-        "Most gas one transaction may use; larger batches are split",
-        TX_GAS_CAP.toString(),
-      ),
+      .addOptionalParam("maxPerTx", "Gas one transaction may use at most (default: 16777216, EIP-7825)"),
   async (args, { hre, say, status }) => {
     const file = required(args.file, "file", "artifacts.csv");
-    if (!/^\d+$/.test(args.maxGas.trim()) || BigInt(args.maxGas.trim()) === 0n)
-      throw new KcError(`--max-gas must be a whole number of gas: ${args.maxGas}`);
+    const maxPerTx = parseMaxPerTx(args.maxPerTx);
     const { registry, signer, account } = await contractsFor(args, hre, true);
     const inputs = await readBatchFile(file, account!);
-    const outcome = await registerBatch(registry, signer!, inputs, {
-      cap: BigInt(args.maxGas.trim()),
+    const outcome = await registerMany(registry, signer!, inputs, {
       status,
-      waitUntil: (readyAt, expiresAt, simulate) =>
-        waitForReveal(hre, readyAt, expiresAt, simulate, registry, status),
+      advanceTime: advanceTimeFor(hre),
+      maxPerTx,
     });
+    const registered = (step: number) =>
+      outcome.registrations.events.filter((e) => e.name === "ArtifactRegistered" && e.step === step).length;
     say(`Registered ${outcome.digests.length} artifact(s) from ${file} as ${account}`);
     for (const [i, digest] of outcome.digests.entries()) say(`  ${digest}  ${KINDS[inputs[i].kind]}`);
-    const line = (t: { txHash: string; blockNumber: number; gasUsed: bigint }) =>
-      `${t.txHash} (block ${t.blockNumber}, ${t.gasUsed} gas)`;
-    for (const t of outcome.commitTxs) say(`  commit tx: ${line(t)}`);
-    for (const t of outcome.registerTxs) say(`  register tx: ${line(t)}, ${t.registered} artifact(s)`);
-    return { file, owner: account, ...outcome };
+    for (const note of outcome.notes) say(`  ${note}`);
+    for (const step of outcome.commits?.steps ?? []) say(`  ${txLine(step)}`);
+    for (const step of outcome.registrations.steps) say(`  ${txLine(step)}`);
+    return {
+      file,
+      owner: account,
+      digests: outcome.digests,
+      notes: outcome.notes,
+      commitTxs: (outcome.commits?.steps ?? []).map(txJson),
+      registerTxs: outcome.registrations.steps.map((s, i) => ({ ...txJson(s), registered: registered(i) })),
+    };
   },
 );

@@ -4,6 +4,8 @@ import { KcError } from "../../src/errors";
 import { waitForReveal } from "../../src/register";
 import { callArguments, checkRequest, commitForRequest, parseSignedRequest, relay } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
+import { sendCall } from "../../src/tx";
+import { advanceTimeFor } from "../lib/chain";
 import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
 
 /** `kc relay`: send someone's signed request and pay its gas; `kc nonces-invalidate`: void one's signed claims. */
@@ -38,10 +40,18 @@ kcTask<RelayArgs>(
       const simulate = () =>
         registry
           .connect(signer!)
-          .registerBySig.staticCall(...(callArguments(request) as [any, any, any, any, any]), {
+          .registerBySig.estimateGas(...(callArguments(request) as [any, any, any, any, any]), {
             blockTag: "pending",
-          });
-      await waitForReveal(hre, commit.readyAt, commit.expiresAt, simulate, registry, status);
+          } as never);
+      await waitForReveal(
+        hre.ethers.provider,
+        advanceTimeFor(hre),
+        commit.readyAt,
+        commit.expiresAt,
+        simulate,
+        registry,
+        status,
+      );
     }
     const done = await relay(request, signer!, { registry, pools });
     const tx = `${done.receipt.hash} (block ${done.receipt.blockNumber})`;
@@ -104,11 +114,16 @@ kcTask<CommonArgs & { nonce?: string }>(
     const nonce = args.nonce === undefined ? current + 1n : BigInt(args.nonce.trim());
     if (nonce <= current)
       throw new KcError(`the nonce of ${account} is already ${current}; give a larger --nonce`);
-    const bound = pools.connect(signer!);
-    await bound.invalidateNonces.staticCall(nonce);
-    const receipt = (await (await bound.invalidateNonces(nonce)).wait())!;
+    const result = await sendCall(
+      signer!,
+      pools,
+      "invalidateNonces",
+      [nonce],
+      `invalidate nonces below ${nonce}`,
+    );
+    const [tx] = result.steps;
     say(`Signed claims of ${account} with a nonce below ${nonce} are void (it was ${current})`);
-    say(`  tx: ${receipt.hash} (block ${receipt.blockNumber})`);
-    return { account, previous: current, nonce, txHash: receipt.hash, blockNumber: receipt.blockNumber };
+    say(`  tx: ${tx.hash} (block ${tx.blockNumber})`);
+    return { account, previous: current, nonce, txHash: tx.hash, blockNumber: tx.blockNumber };
   },
 );

@@ -3,12 +3,12 @@ import { existsSync } from "node:fs";
 import { ZeroHash } from "ethers";
 
 import { KcError } from "../../src/errors";
-import { loadRegistryIndex, poolsOfArtifact } from "../../src/events";
 import { formatBps, short } from "../../src/format";
 import { type HashResult, SCHEME_NAMES, cidOf, hashPath } from "../../src/hash";
 import { KINDS, kindName } from "../../src/parse";
 import { parseArtifactRef } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
+import { readHistory } from "./account";
 import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
 import { type HashFlags, addHashFlags, hashOptionsOf } from "./content";
 
@@ -22,7 +22,7 @@ kcTask<ShowArgs>(
   { chain: true },
   (t) =>
     addHashFlags(t.addOptionalPositionalParam("artifact", "Digest, sha2-256 CID, or a file/folder to hash")),
-  async (args, { hre, say }) => {
+  async (args, { hre, say, status }) => {
     const ref = required(args.artifact, "artifact", "0x… (as a positional argument)");
     const looksLikeRef = /^(0x|Qm|b)/.test(ref.trim()) || /^[0-9a-fA-F]{64}$/.test(ref.trim());
     const isPath = !looksLikeRef && existsSync(ref);
@@ -30,7 +30,8 @@ kcTask<ShowArgs>(
       ? (await hashPath(ref, hashOptionsOf(args))).digest
       : await parseArtifactRef(ref, "artifact");
 
-    const { registry, pools, chainId, fromBlock } = await contractsFor(args, hre, false);
+    const found = await contractsFor(args, hre, false);
+    const { registry, pools, chainId } = found;
     if (isPath && args.mode === undefined && !(await registry.exists(digest))) {
       // Registered before IPFS mode became the default, or on purpose in manifest mode.
       const manifest: HashResult = await hashPath(ref, { ...hashOptionsOf(args), mode: "manifest" });
@@ -38,16 +39,16 @@ kcTask<ShowArgs>(
     }
     if (!(await registry.exists(digest)))
       throw new KcError(`artifact ${digest} is not registered on chain ${chainId}`);
-    const [info, slots, parents, previous, next, latest, index, poolIds] = await Promise.all([
+    const [info, slots, parents, previous, next, latest, { view: index }] = await Promise.all([
       registry.artifact(digest),
       registry.contributors(digest),
       registry.parentsOf(digest),
       registry.previousVersion(digest),
       registry.nextVersion(digest),
       registry.latestVersion(digest),
-      loadRegistryIndex(registry, fromBlock),
-      poolsOfArtifact(pools, digest, fromBlock),
+      readHistory(args, { hre, status }, found),
     ]);
+    const poolIds = index.poolsOf(digest);
     const record = index.artifacts.get(digest);
     const kindOf = (d: string) => {
       const r = index.artifacts.get(d.toLowerCase());

@@ -1,9 +1,10 @@
 import { KcError } from "../../src/errors";
 import { formatDuration, isoTime } from "../../src/format";
 import { parseDigest } from "../../src/parse";
-import { catchUp, eventOf, poolStreams, requirePool } from "../../src/pools";
+import { catchUp, poolStreams, requirePool } from "../../src/pools";
 import { parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
+import { eventNamed, sendCall } from "../../src/tx";
 import { type CommonArgs, contractsFor, keyValues, kcTask, parseId, parsePoolId, required } from "./common";
 
 interface CancelArgs extends CommonArgs {
@@ -29,11 +30,15 @@ kcTask<CancelArgs>(
       throw new KcError(`stream ${streamId} was funded by ${stream.funder}, not ${account}; use --from`);
     }
     await catchUp(pools, signer!, poolId, now, status);
-    const bound = pools.connect(signer!);
-    await bound.cancelStream.staticCall(poolId, stream.start, stream.end);
-    const tx = await bound.cancelStream(poolId, stream.start, stream.end);
-    const receipt = (await tx.wait())!;
-    const event = eventOf(pools, receipt, "StreamCancelled");
+    const result = await sendCall(
+      signer!,
+      pools,
+      "cancelStream",
+      [poolId, stream.start, stream.end],
+      `cancel stream ${streamId}`,
+    );
+    const [tx] = result.steps;
+    const event = eventNamed(result.events, "StreamCancelled");
     const released = event.args.released as bigint;
     const refunded = event.args.refunded as bigint;
     say(`Cancelled stream ${streamId} of pool #${poolId}`);
@@ -44,11 +49,11 @@ kcTask<CancelArgs>(
       ],
       ["released", `${token.format(released)} (stays with the pool's members)`],
       ["refunded", `${token.format(refunded)} to ${account}`],
-      ["tx", `${tx.hash} (block ${receipt.blockNumber})`],
+      ["tx", `${tx.hash} (block ${tx.blockNumber})`],
     ])) {
       say(`  ${line}`);
     }
-    return { poolId, streamId, released, refunded, txHash: tx.hash, blockNumber: receipt.blockNumber };
+    return { poolId, streamId, released, refunded, txHash: tx.hash, blockNumber: tx.blockNumber };
   },
 );
 
@@ -68,20 +73,18 @@ kcTask<PoolArgs>(
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
     const receipts = await catchUp(pools, signer!, poolId, now, status);
     if (receipts.length === 0) {
-      const bound = pools.connect(signer!);
-      await bound.accrue.staticCall(poolId);
-      receipts.push((await (await bound.accrue(poolId)).wait())!);
+      receipts.push(await sendCall(signer!, pools, "accrue", [poolId], `accrue pool #${poolId}`));
     }
     const view = await pools.pool(poolId);
     say(`Accrued pool #${poolId} in ${receipts.length} transaction(s)`);
     for (const line of keyValues([
       ["index", view.index],
       ["carried", view.carried],
-      ["txs", receipts.map((r) => r.hash).join(", ")],
+      ["txs", receipts.map((r) => r.steps[0].hash).join(", ")],
     ])) {
       say(`  ${line}`);
     }
-    return { poolId, index: view.index, txHashes: receipts.map((r) => r.hash) };
+    return { poolId, index: view.index, txHashes: receipts.map((r) => r.steps[0].hash) };
   },
 );
 
@@ -110,13 +113,15 @@ kcTask<SettleArgs>(
     const { pools, signer } = await contractsFor(args, hre, true);
     const token = await tokenInfo((await requirePool(pools, poolId)).token, hre.ethers.provider);
     const scale = await pools.SCALE();
-    const bound = pools.connect(signer!);
-    await bound.settle.staticCall(poolId, artifacts, levels);
-    const tx = await bound.settle(poolId, artifacts, levels);
-    const receipt = (await tx.wait())!;
-    const flows = receipt.logs
-      .map((l) => pools.interface.parseLog(l))
-      .filter((l) => l?.name === "UpstreamFlowed" || l?.name === "UpstreamWithheld");
+    const result = await sendCall(
+      signer!,
+      pools,
+      "settle",
+      [poolId, artifacts, levels],
+      `settle ${artifacts.length} artifact(s) of pool #${poolId}`,
+    );
+    const [tx] = result.steps;
+    const flows = result.events.filter((l) => l.name === "UpstreamFlowed" || l.name === "UpstreamWithheld");
     say(
       `Settled ${artifacts.length} artifact(s) of pool #${poolId} up to ${levels} level(s): ${flows.length} flow(s)`,
     );
@@ -126,7 +131,7 @@ kcTask<SettleArgs>(
           (flow!.name === "UpstreamWithheld" ? " (withheld: the parent is retracted)" : ""),
       );
     }
-    say(`  tx ${tx.hash} (block ${receipt.blockNumber})`);
+    say(`  tx ${tx.hash} (block ${tx.blockNumber})`);
     return {
       poolId,
       levels,
@@ -137,7 +142,7 @@ kcTask<SettleArgs>(
         withheld: f!.name === "UpstreamWithheld",
       })),
       txHash: tx.hash,
-      blockNumber: receipt.blockNumber,
+      blockNumber: tx.blockNumber,
     };
   },
 );

@@ -174,8 +174,14 @@ describe("kc CLI end to end on a hardhat node", function () {
 
   it("claim settles the derivative, then pays each contributor what the weights and lineage give", async function () {
     // 140 COMM by weight 3:1: dataset 105, snippet 35; the snippet passes 10% (3.5) up to the dataset.
+    // kc earnings says beforehand what the claim pays: claimable now plus what settling the snippet adds.
+    const earnings = await kcJson("earnings", "--account", A0);
+    expect(earnings.pools.map((p: { poolId: string }) => p.poolId)).to.deep.equal([poolId]);
+    const predicted = BigInt(earnings.pools[0].claimable) + BigInt(earnings.pools[0].waiting);
+    expect(BigInt(earnings.pools[0].waiting)).to.be.greaterThan(0n);
     const before0 = await balanceOf(A0);
     const claim0 = await kcJson("claim", "--pool", poolId);
+    expect(BigInt(claim0.pools[0].total)).to.equal(predicted);
     expect(claim0.settled).to.deep.equal([SNIPPET]);
     const total0 = BigInt(claim0.pools[0].total);
     expect(total0).to.be.closeTo(parseUnits("96.6", 18), 10n); // 60% of 108.5 + 31.5

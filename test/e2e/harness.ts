@@ -63,6 +63,8 @@ export async function startCliNode(label: string): Promise<CliNode> {
     MNEMONIC,
     PRIVATE_KEY: "",
     KC_DEPLOYMENT_ID: deploymentId,
+    // The history index's cache, per run (the default is .kc/cache/ in the project).
+    KC_CACHE_DIR: join(tmp, "kc-cache"),
   };
   for (const name of ["HARDHAT_NETWORK", "KC_REGISTRY", "KC_POOLS", "KC_PROGRAMS"]) delete env[name];
   // Its own process group, so `stop` can end the node and anything it started.

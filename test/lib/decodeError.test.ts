@@ -71,7 +71,7 @@ describe("decodeError", function () {
           secret: ethers.ZeroHash,
         }),
       );
-      expect(describeError(err, errorInterface(hre))).to.equal(
+      expect(describeError(err, errorInterface())).to.equal(
         `reverted: ArtifactExists(digest=${DIGEST}, owner=${owner.address}) — ` +
           `this content is already registered by ${owner.address}; see kc show ${DIGEST}`,
       );
@@ -81,7 +81,7 @@ describe("decodeError", function () {
     it("names a pools error", async function () {
       const { pools } = await loadFixture(deployedSuiteFixture);
       const err = await caught(() => pools.fund.staticCall(7, 1));
-      expect(describeError(err, errorInterface(hre))).to.match(
+      expect(describeError(err, errorInterface())).to.match(
         /^reverted: UnknownPool\(poolId=7\) — no pool has this id/,
       );
     });
@@ -90,7 +90,7 @@ describe("decodeError", function () {
       const { pools, token } = await loadFixture(deployedSuiteFixture);
       await pools.createPool(await token.getAddress(), (await ethers.getSigners())[0].address, 0);
       const err = await caught(() => pools.fund.staticCall(1, 5));
-      expect(describeError(err, errorInterface(hre))).to.equal(
+      expect(describeError(err, errorInterface())).to.equal(
         `reverted: ERC20InsufficientAllowance(spender=${await pools.getAddress()}, allowance=0, needed=5) — ` +
           "allowance is 0 base units, needs 5; approve first",
       );
@@ -106,7 +106,7 @@ describe("decodeError", function () {
 
     it("reports revert data it cannot decode by its selector", function () {
       const data = "0xdeadbeef" + "00".repeat(32);
-      expect(describeError({ code: "CALL_EXCEPTION", data }, errorInterface(hre))).to.equal(
+      expect(describeError({ code: "CALL_EXCEPTION", data }, errorInterface())).to.equal(
         `reverted with unknown error 0xdeadbeef (data ${data})`,
       );
     });
@@ -114,7 +114,7 @@ describe("decodeError", function () {
 
   describe("decodeRevertData", function () {
     it("decodes Error(string) and Panic(uint256)", function () {
-      const iface = errorInterface(hre);
+      const iface = errorInterface();
       const reason = ethers.Interface.from(["error Error(string)"]).encodeErrorResult("Error", ["nope"]);
       expect(decodeRevertData(reason, iface)?.text).to.equal('Error("nope")');
       const panic = ethers.Interface.from(["error Panic(uint256)"]).encodeErrorResult("Panic", [0x11]);

@@ -5,7 +5,7 @@ import {
   confirmationQuestions,
   deployConfirmation,
   ignitionFailureLine,
-} from "../../src/deploy";
+} from "../../tasks/lib/deploy";
 import { expectKcError } from "./helpers";
 
 const SEPOLIA = 11_155_111n;

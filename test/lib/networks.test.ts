@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { EnvError, MissingEnvError, REMOTE_NETWORK, remoteNetworkFromEnv } from "../../src/config/networks";
+import { EnvError, MissingEnvError, REMOTE_NETWORK, remoteNetworkFromEnv } from "../../config/networks";
 
 describe("remoteNetworkFromEnv", function () {
   const remoteArgs = ["node", "hardhat", "kc", "show", "--network", REMOTE_NETWORK];

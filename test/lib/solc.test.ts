@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { offlineSolcBuild, type SolcLoader } from "../../src/config/solc";
+import { offlineSolcBuild, type SolcLoader } from "../../config/solc";
 
 function loader(packages: Record<string, string>): SolcLoader {
   return {

@@ -4,9 +4,9 @@ import { join, relative } from "node:path";
 import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import type { KnowledgeRegistry, RewardPools } from "../typechain-types";
-import { KcError } from "./errors";
-import { parseAddress } from "./parse";
+import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
+import { KcError } from "../../src/errors";
+import { parseAddress } from "../../src/parse";
 
 /** Ignition future ids of the contracts, the keys of `deployed_addresses.json`. */
 export const FUTURE_IDS = {
@@ -67,7 +67,7 @@ export function readDeployment(hre: HardhatRuntimeEnvironment, deploymentId: str
 }
 
 /** Lowest block number among the receipts in Ignition's journal; 0 if the journal has none. */
-function firstBlock(dir: string): number {
+export function firstBlock(dir: string): number {
   const journal = join(dir, "journal.jsonl");
   if (!existsSync(journal)) return 0;
   let lowest = Infinity;

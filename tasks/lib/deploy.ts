@@ -4,11 +4,11 @@ import { join, relative, resolve } from "node:path";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import CommunityTokenModule from "../ignition/modules/CommunityToken";
-import KnowledgeCommonsModule from "../ignition/modules/KnowledgeCommons";
-import { DEFAULT_MIN_COMMIT_AGE } from "../ignition/modules/KnowledgeRegistry";
+import CommunityTokenModule from "../../ignition/modules/CommunityToken";
+import KnowledgeCommonsModule from "../../ignition/modules/KnowledgeCommons";
+import { DEFAULT_MIN_COMMIT_AGE } from "../../ignition/modules/KnowledgeRegistry";
 import { DEV_CHAIN_IDS, FUTURE_IDS, deploymentIdFor, ensureArtifacts, readDeployment } from "./contracts";
-import { KcError } from "./errors";
+import { KcError } from "../../src/errors";
 
 /** Chains where a demo token makes no sense: mainnets of Ethereum and the big L2s and sidechains. */
 export const MAINNET_CHAIN_IDS: readonly bigint[] = [

@@ -4,10 +4,10 @@ import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { ScoredPrograms } from "../../typechain-types";
-import { getContracts, readDeployment, deploymentIdFor, ensureArtifacts } from "../contracts";
-import { KcError } from "../errors";
-import { parseAddress } from "../parse";
-import type { EpochChain } from "./run";
+import { getContracts, readDeployment, deploymentIdFor, ensureArtifacts } from "./contracts";
+import { KcError } from "../../src/errors";
+import { parseAddress } from "../../src/parse";
+import type { EpochChain } from "../../src/epochs/run";
 
 /** Ignition future id of the programs contract (module ScoredPrograms, used by KnowledgeCommons). */
 export const PROGRAMS_FUTURE_ID = "ScoredPrograms#ScoredPrograms";

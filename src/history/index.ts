@@ -1,0 +1,12 @@
+export { AdaptiveRange, type LogSource, type RangeOptions, getLogsAdaptive, isRangeRefusal } from "./logs";
+export type { ArtifactState, HistoryState, PoolState, StreamState } from "./state";
+export { type HistoryStore, MemoryHistoryStore } from "./store";
+export {
+  type History,
+  type IndexedContract,
+  type SyncOptions,
+  type SyncStats,
+  historyKey,
+  syncHistory,
+} from "./sync";
+export { HistoryView, type PoolRecord } from "./view";
