@@ -90,30 +90,40 @@ describe("kc commands for every user action, end to end on a hardhat node", func
   });
 
   describe("register-batch", function () {
-    it("commits every row, then registers them in transactions split under --max-gas", async function () {
+    it("commits every row, then registers them in transactions split under --max-per-tx", async function () {
       const csv = join(tmp, "artifacts.csv");
       writeFileSync(
         csv,
         [
           "digest,scheme,kind,uri,contributors,parents,upstream,min_upstream",
           `${D1},raw,dataset,ipfs://d1,"${A0}:60,${A1}:40",,,`,
-          `${D2},raw,code,,${A0}:1,${D1},10%,`,
           `${D3},raw,prompt,ipfs://d3,${A2}:3;${A0}:1,,,`,
         ].join("\n"),
       );
-      const out = await kcJson("register-batch", "--file", csv, "--max-gas", "200000");
-      expect(out.digests).to.deep.equal([D1, D2, D3]);
+      const out = await kcJson("register-batch", "--file", csv, "--max-per-tx", "200000");
+      expect(out.digests).to.deep.equal([D1, D3]);
       expect(out.commitTxs).to.have.length(1);
-      expect(out.registerTxs.length).to.be.at.least(2);
-      expect(out.registerTxs.reduce((s: number, t: any) => s + t.registered, 0)).to.equal(3);
+      expect(out.registerTxs).to.have.length(2);
+      expect(out.registerTxs.map((t: any) => t.registered)).to.deep.equal([1, 1]);
+      expect(out.notes.join("\n")).to.match(/split into 2 transactions/);
       for (const t of [...out.commitTxs, ...out.registerTxs])
         expect(BigInt(t.gasUsed)).to.be.at.most(200_000n);
+
+      // A parent registered before the batch: lineage and upstream as in kc register.
+      const child = join(tmp, "child.csv");
+      writeFileSync(
+        child,
+        `digest,scheme,kind,contributors,parents,upstream\n${D2},raw,code,${A0}:1,${D1},10%\n`,
+      );
+      const second = await kcJson("register-batch", "--file", child);
+      expect(second.digests).to.deep.equal([D2]);
+      expect(second.registerTxs.map((t: any) => t.registered)).to.deep.equal([1]);
 
       const registered = await registry.queryFilter(registry.filters.ArtifactRegistered());
       expect(registered.map((e) => [e.args.digest, e.args.owner])).to.deep.equal([
         [D1, A0],
-        [D2, A0],
         [D3, A0],
+        [D2, A0],
       ]);
       expect(registered[0].args.contributors.map((c) => [c.account, c.share])).to.deep.equal([
         [A0, 60n],
@@ -141,7 +151,17 @@ describe("kc commands for every user action, end to end on a hardhat node", func
       writeFileSync(csv, `digest,scheme,kind\n${D4},raw,code\n${D1},raw,code\n`);
       const unknown = join(tmp, "unknown.csv");
       writeFileSync(unknown, `digest,scheme,kind,colour\n${D4},raw,code,red\n`);
+      const family = join(tmp, "family.csv");
+      writeFileSync(family, `digest,scheme,kind,parents\n${D4},raw,code,\n${D5},raw,code,${D4}\n`);
       await failures([
+        [
+          ["register-batch", "--file", family],
+          new RegExp(`^error: parent ${D4} is in the same batch; register parents in an earlier batch`),
+        ],
+        [
+          ["register-batch", "--file", csv, "--max-per-tx", "lots"],
+          /^error: --max-per-tx must be a whole number/,
+        ],
         [
           ["register-batch", "--file", csv],
           new RegExp(`^error: artifact ${D1} is already registered \\(owner ${A0}\\)`),
