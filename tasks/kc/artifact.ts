@@ -2,9 +2,8 @@ import { toUtf8Bytes } from "ethers";
 
 import { KcError, show } from "../../src/errors";
 import { moveSlot, retract, setURI, transferArtifact } from "../../src/maintenance";
-import { parseAddress } from "../../src/parse";
 import { parseArtifactRef } from "../../src/refs";
-import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
+import { type CommonArgs, addressArg, contractsFor, keyValues, kcTask, required } from "./common";
 
 /** An artifact's upkeep: `move-slot` (a contributor), `set-uri`, `retract`, `transfer` (the owner). */
 
@@ -25,7 +24,7 @@ kcTask<ArtifactArgs & { to?: string; slot?: string }>(
       .addOptionalParam("slot", "Slot index (default: the one the sender holds)"),
   async (args, { hre, say }) => {
     const digest = await parseArtifactRef(required(args.artifact, "artifact", "0x…"), "--artifact");
-    const to = parseAddress(required(args.to, "to", "0x…"), "--to", { nonZero: true });
+    const to = await addressArg(hre, required(args.to, "to", "0x…"), "--to", { nonZero: true });
     if (args.slot !== undefined && !/^\d+$/.test(args.slot.trim()))
       throw new KcError(`--slot must be a whole number from 0: ${show(args.slot)}`);
     const slot = args.slot === undefined ? undefined : BigInt(args.slot.trim());
@@ -99,7 +98,7 @@ kcTask<ArtifactArgs & { to?: string }>(
     t.addOptionalParam("artifact", "Artifact digest or sha2-256 CID").addOptionalParam("to", "The new owner"),
   async (args, { hre, say }) => {
     const digest = await parseArtifactRef(required(args.artifact, "artifact", "0x…"), "--artifact");
-    const to = parseAddress(required(args.to, "to", "0x…"), "--to", { nonZero: true });
+    const to = await addressArg(hre, required(args.to, "to", "0x…"), "--to", { nonZero: true });
     const { registry, signer } = await contractsFor(args, hre, true);
     const done = await transferArtifact(registry, signer!, digest, to);
     say(`Transferred ${digest} from ${done.from} to ${done.to}`);

@@ -6,11 +6,11 @@ import { resolveSigner } from "../lib/contracts";
 import { programsContract } from "../lib/epochs";
 import { requireProgram } from "../../src/epochs/chain";
 import { KcError } from "../../src/errors";
-import { parseAddress } from "../../src/parse";
 import { requirePool } from "../../src/pools";
 import { eventNamed, sendCall } from "../../src/tx";
 import {
   type CommonArgs,
+  addressArg,
   type UnsentArgs,
   addUnsentFlags,
   contractsFor,
@@ -108,7 +108,8 @@ function handoverTask(role: Role, step: Step, description: string): void {
       const id = onPool
         ? parsePoolId(required(args.pool, "pool", "1"))
         : parseId(required(args.program, "program", "1"), "program id");
-      const proposed = step === "propose" ? parseAddress(required(args.to, "to", "0x…"), "--to") : undefined;
+      const proposed =
+        step === "propose" ? await addressArg(hre, required(args.to, "to", "0x…"), "--to") : undefined;
       const mode = unsentMode(args);
       const h = await holdersOf(role, id, args, ctx);
       const from = step === "propose" ? h.current : h.pending;
