@@ -120,3 +120,37 @@ export {
   claimAllCalls,
   encodeClaimAll,
 } from "./claimAll";
+
+// Writes someone else sends: calldata and Safe Transaction Builder batches for a multisig to propose
+export {
+  type Call,
+  type SafeBatch,
+  type UnsentMode,
+  TX_BUILDER_VERSION,
+  encodeCall,
+  renderUnsent,
+  safeBatch,
+  safeBatchChecksum,
+  simulateAs,
+} from "./calldata";
+
+// Gasless requests: signed registrations and claims (EIP-712) that a relayer sends
+export {
+  type Relayed,
+  type SignedRequest,
+  callArguments,
+  checkRequest,
+  commitForRequest,
+  parseSignedRequest,
+  recoveredSigner,
+  relay,
+  signClaim,
+  signRegistration,
+  signRegistrationRequest,
+} from "./signed";
+
+// An artifact's upkeep: move a contributor slot, set the URI, retract, transfer
+export { type Sent, moveSlot, retract, setURI, transferArtifact } from "./maintenance";
+
+// Batch registration files (CSV or JSON Lines) for registerMany
+export { type BatchRow, parseBatchText, readBatchFile } from "./batchFile";

@@ -487,7 +487,7 @@ export const scoredProgramsAbi = [
       { internalType: "uint256", name: "cumulativeAmount", type: "uint256" },
     ],
     name: "leaf",
-    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    outputs: [{ internalType: "bytes32", name: "hash", type: "bytes32" }],
     stateMutability: "pure",
     type: "function",
   },

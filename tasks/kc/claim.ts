@@ -3,9 +3,10 @@ import { resolveSigner } from "../lib/contracts";
 import { KcError } from "../../src/errors";
 import type { HistoryView } from "../../src/history";
 import { short, table } from "../../src/format";
-import { KINDS } from "../../src/parse";
+import { KINDS, parseAmount, parseDuration } from "../../src/parse";
 import { requirePool } from "../../src/pools";
 import { parseArtifactRefs } from "../../src/refs";
+import { signClaim } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
 import { readHistory } from "./account";
@@ -19,6 +20,7 @@ import {
   parsePoolId,
   txJson,
   txLine,
+  writeRequest,
 } from "./common";
 
 /** `--pool N`, or every pool of the deployment. */
@@ -133,6 +135,10 @@ interface ClaimArgs extends CommonArgs {
   pool?: string;
   artifacts?: string;
   to?: string;
+  signOnly: boolean;
+  out?: string;
+  max?: string;
+  deadline: string;
   maxPerTx?: string;
 }
 
@@ -145,10 +151,23 @@ kcTask<ClaimArgs>(
       .addOptionalParam("pool", "Only this pool")
       .addOptionalParam("artifacts", "Only these artifacts (digests or CIDs, comma-separated)")
       .addOptionalParam("to", "Send the rewards to this address or ENS name (default: the sender)")
+      .addFlag(
+        "signOnly",
+        "Sign a claimBySig request for --pool instead of sending; a relayer sends it (kc relay)",
+      )
+      .addOptionalParam("out", "With --sign-only: write the request to this file (default: print it)")
+      .addOptionalParam(
+        "max",
+        "With --sign-only: the most it may pay, in token units (default: claimable now)",
+      )
+      .addOptionalParam("deadline", "With --sign-only: how long the signature stays valid, e.g. 2d", "7d")
       .addOptionalParam("maxPerTx", "Gas one transaction may use at most (default: 16777216, EIP-7825)"),
   async (args, { hre, say, status }) => {
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
+    const validFor = parseDuration(args.deadline);
+    if (args.signOnly && args.pool === undefined)
+      throw new KcError("a signed claim is for one pool: add --pool");
     const to = args.to === undefined ? undefined : await addressArg(hre, args.to, "--to", { nonZero: true });
     const found = await contractsFor(args, hre, true);
     const { signer, account } = found;
@@ -158,6 +177,24 @@ kcTask<ClaimArgs>(
     const artifacts = explicit ?? index.artifactsOf(account!);
     if (artifacts.length === 0) throw new KcError(`${account} holds no contributor slot in any artifact`);
     const plan = await claimPlan(registry, pools, index, poolIds, account!, artifacts);
+    if (args.signOnly) {
+      const { poolId, targets, amounts } = plan[0];
+      const token = await tokenInfo((await pools.pool(poolId)).token, hre.ethers.provider);
+      const now = amounts.reduce((s, a) => s + a, 0n);
+      if (now === 0n && args.max === undefined)
+        throw new KcError(`nothing to claim for ${account} in pool #${poolId} yet`);
+      const maxAmount = args.max === undefined ? now : parseAmount(args.max, token.decimals);
+      const latest = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
+      const claim = {
+        poolId,
+        targets: targets.filter((_, i) => amounts[i] > 0n || args.max !== undefined),
+        recipient,
+        maxAmount,
+      };
+      const request = await signClaim(pools, signer!, claim, BigInt(latest) + validFor);
+      say(`Signing a claim of at most ${token.format(maxAmount)} (claimable now: ${token.format(now)})`);
+      return writeRequest(request, args.out, say);
+    }
     const worth: PoolClaim[] = plan
       .filter((e) => e.settle.length > 0 || e.amounts.some((a) => a > 0n))
       .map((e) => ({ poolId: e.poolId, settle: e.settle, targets: e.targets }));

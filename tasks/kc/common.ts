@@ -1,7 +1,10 @@
+import { writeFileSync } from "node:fs";
+
 import { BrowserProvider } from "ethers";
 import { scope } from "hardhat/config";
 import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 
+import { type Call, type UnsentMode, renderUnsent, simulateAs } from "../../src/calldata";
 import { type Contracts, getContracts, resolveSigner } from "../lib/contracts";
 import {
   decodeRevertData,
@@ -11,6 +14,7 @@ import {
   isExpectedError,
 } from "../../src/decodeError";
 import { KcError, show } from "../../src/errors";
+import type { SignedRequest } from "../../src/signed";
 import { toJson } from "../../src/format";
 import { type ResolveName, ensResolver, resolveAddress } from "../../src/parse";
 import { type ErrorKind, errorObject } from "./cli";
@@ -216,6 +220,64 @@ export function parseWeight(s: string): number {
 export function keyValues(pairs: [string, string | number | bigint | boolean][]): string[] {
   const width = Math.max(...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`);
+}
+
+/** `--calldata` / `--safe`: curator actions print what to propose instead of sending it. */
+export interface UnsentArgs {
+  calldata: boolean;
+  safe: boolean;
+}
+
+export function addUnsentFlags(task: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
+  return task
+    .addFlag("calldata", "Print the transaction as {to, value, data} instead of sending it")
+    .addFlag("safe", "Print a Safe Transaction Builder batch (JSON to import) instead of sending");
+}
+
+/** Which unsent output was asked for, if any. */
+export function unsentMode(args: UnsentArgs): UnsentMode | undefined {
+  if (args.calldata && args.safe) throw new KcError("give --calldata or --safe, not both");
+  return args.calldata ? "calldata" : args.safe ? "safe" : undefined;
+}
+
+/**
+ * Simulates `calls` as `from` (the curator, scorer, … the contract requires) and prints them in `mode`
+ * instead of sending; returns what `--json` prints. Nothing is sent.
+ */
+export async function proposeInstead(
+  ctx: Ctx,
+  mode: UnsentMode,
+  from: string,
+  calls: Call[],
+  description: string,
+): Promise<unknown> {
+  const provider = ctx.hre.ethers.provider;
+  await simulateAs(provider, from, calls);
+  const { chainId } = await provider.getNetwork();
+  const { json, text } = renderUnsent(mode, chainId, from, calls, description);
+  ctx.say(text);
+  ctx.status(`not sent: ${description}; to be sent by ${from}`);
+  return json;
+}
+
+/** A signed request: written to `out` (and said so), or printed as the report when there is no file. */
+export function writeRequest(request: SignedRequest, out: string | undefined, say: (line?: string) => void) {
+  const text = `${JSON.stringify(request, null, 2)}\n`;
+  if (out === undefined || out.trim() === "") {
+    say(text.trimEnd());
+    return request;
+  }
+  try {
+    writeFileSync(out, text);
+  } catch (err) {
+    throw new KcError(
+      `cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  say(`Signed ${request.function} as ${request.signer}; wrote ${out}`);
+  say(`  valid until: ${new Date(Number(request.message.deadline) * 1000).toISOString()}`);
+  say(`  relay it with: npx hardhat kc relay ${out} --network <network>`);
+  return { ...request, out };
 }
 
 /** `--max-per-tx`: the most gas one transaction may use; undefined for the default (EIP-7825's cap). */

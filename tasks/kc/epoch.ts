@@ -1,5 +1,6 @@
 import type { Signer } from "ethers";
 
+import { encodeCall } from "../../src/calldata";
 import { KcError, show } from "../../src/errors";
 import { formatDuration, isoTime } from "../../src/format";
 import { parseAmount, parseDuration } from "../../src/parse";
@@ -11,7 +12,17 @@ import { progressBar } from "../../src/epochs/progress";
 import { nextEpoch, runEpoch, verifyEpoch } from "../../src/epochs/run";
 import { signPermit, tokenInfo } from "../../src/token";
 import { type Callable, eventNamed, sendCall } from "../../src/tx";
-import { type CommonArgs, addressArg, keyValues, kcTask, required } from "./common";
+import {
+  type CommonArgs,
+  type UnsentArgs,
+  addUnsentFlags,
+  addressArg,
+  keyValues,
+  kcTask,
+  proposeInstead,
+  required,
+  unsentMode,
+} from "./common";
 
 /**
  * Scored programs: `program-create`, `program-fund`, `program-show`, `epoch-build`, `epoch-post`, `epoch-verify`,
@@ -412,22 +423,28 @@ kcTask<BuildArgs>(
 //  epoch-veto, epoch-activate
 // ───────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-kcTask<ProgramArgs & { root?: string }>(
+kcTask<ProgramArgs & UnsentArgs & { root?: string }>(
   "epoch-veto",
   "Veto the pending root of a program (guardian only); it will never pay",
   { chain: true, signer: true },
   (t) =>
-    withPrograms(t)
+    addUnsentFlags(withPrograms(t))
       .addOptionalParam("program", "Program id")
       .addOptionalParam("root", "The pending root (default: the current one)"),
-  async (args, { hre, say }) => {
+  async (args, ctx) => {
+    const { hre, say } = ctx;
     const programId = parseProgramId(required(args.program, "program", "1"));
-    const signer = await resolveSigner(hre, args.from);
-    const { programs } = await programsContract(hre, { ...args, signer });
+    const mode = unsentMode(args);
+    const signer = mode ? undefined : await resolveSigner(hre, args.from);
+    const { programs, programsAddress } = await programsContract(hre, { ...args, signer });
     const view = await requireProgram(programs, programId);
     if (view.pendingValidAt === 0n) throw new KcError(`program #${programId} has no pending root to veto`);
     const root = args.root ?? view.pendingRoot;
-    const { txHash, blockNumber } = await sent(signer, programs, "veto", [programId, root], `veto ${root}`);
+    if (mode) {
+      const call = encodeCall(programs.interface, programsAddress, "veto", [programId, root]);
+      return proposeInstead(ctx, mode, view.guardian, [call], `veto root ${root} of program #${programId}`);
+    }
+    const { txHash, blockNumber } = await sent(signer!, programs, "veto", [programId, root], `veto ${root}`);
     say(`Vetoed root ${root} of epoch ${view.activeEpoch + 1n} of program #${programId}`);
     say(`  tx: ${txHash} (block ${blockNumber})`);
     return { programId, epoch: view.activeEpoch + 1n, root, txHash, blockNumber };

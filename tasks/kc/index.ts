@@ -9,7 +9,9 @@ import { kcCommandLine } from "./cli";
 export const TASK_FILES: Readonly<Record<string, readonly string[]>> = {
   deploy: ["deploy"],
   hash: ["hash"],
-  register: ["register"],
+  register: ["register", "register-batch"],
+  artifact: ["move-slot", "set-uri", "retract", "transfer"],
+  relay: ["relay", "nonces-invalidate"],
   show: ["show"],
   verify: ["verify"],
   pool: [
@@ -23,6 +25,14 @@ export const TASK_FILES: Readonly<Record<string, readonly string[]>> = {
     "pool-execute",
     "pool-cancel-change",
     "pool-streams",
+  ],
+  curator: [
+    "pool-propose-curator",
+    "pool-accept-curator",
+    "program-propose-scorer",
+    "program-accept-scorer",
+    "program-propose-guardian",
+    "program-accept-guardian",
   ],
   fund: ["fund"],
   claim: ["claimable", "claim"],

@@ -2,6 +2,7 @@ import { ZeroAddress } from "ethers";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
+import { encodeCall } from "../../src/calldata";
 import type { RewardPools } from "../../typechain-types";
 
 import { KcError } from "../../src/errors";
@@ -22,6 +23,8 @@ import { Pools } from "../../src/clients/pools";
 import { sendCall } from "../../src/tx";
 import {
   type CommonArgs,
+  type UnsentArgs,
+  addUnsentFlags,
   addressArg,
   contractsFor,
   keyValues,
@@ -31,9 +34,11 @@ import {
   parseMaxPerTx,
   parsePoolId,
   parseWeight,
+  proposeInstead,
   required,
   txJson,
   txLine,
+  unsentMode,
 } from "./common";
 
 interface CreateArgs extends CommonArgs {
@@ -120,7 +125,7 @@ function announcementLines(
   ];
 }
 
-interface MemberArgs extends CommonArgs {
+interface MemberArgs extends CommonArgs, UnsentArgs {
   pool?: string;
   artifact?: string;
   weight?: string;
@@ -128,24 +133,28 @@ interface MemberArgs extends CommonArgs {
 
 type Curation = "admit" | "weight" | "remove";
 
+const CURATION_METHOD = { admit: "admit", weight: "setWeight", remove: "remove" } as const;
+
 function curationTask(name: string, description: string, op: Curation): void {
   kcTask<MemberArgs>(
     name,
     description,
     { chain: true, signer: true },
     (t) => {
-      const base = t
+      const base = addUnsentFlags(t)
         .addOptionalParam("pool", "Pool id")
         .addOptionalParam("artifact", "Artifact digest or sha2-256 CID");
       return op === "remove" ? base : base.addOptionalParam("weight", "Weight, a whole number from 1");
     },
-    async (args, { hre, say }) => {
+    async (args, ctx) => {
+      const { hre, say } = ctx;
       const poolId = parsePoolId(required(args.pool, "pool", "1"));
       const artifact = await parseArtifactRef(required(args.artifact, "artifact", "0x…"), "--artifact");
       const weight = op === "remove" ? 0 : parseWeight(required(args.weight, "weight", "10"));
-      const { registry, pools, signer, account } = await contractsFor(args, hre, true);
+      const mode = unsentMode(args);
+      const { registry, pools, signer, account } = await contractsFor(args, hre, !mode);
       const state = await requirePool(pools, poolId);
-      requireCurator(state, poolId, account!);
+      if (!mode) requireCurator(state, poolId, account!);
       const member = await pools.member(poolId, artifact);
       if (op === "admit") {
         if (!(await registry.exists(artifact))) throw new KcError(`artifact ${artifact} is not registered`);
@@ -160,16 +169,6 @@ function curationTask(name: string, description: string, op: Curation): void {
       } else if (member.weight === 0n) {
         throw new KcError(`artifact ${artifact} is not in pool #${poolId}; admit it with kc pool-admit`);
       }
-      const call: [string, unknown[], string] =
-        op === "admit"
-          ? ["admit", [poolId, artifact, weight], `admit ${artifact} to pool #${poolId}`]
-          : op === "weight"
-            ? ["setWeight", [poolId, artifact, weight], `set the weight of ${artifact} in pool #${poolId}`]
-            : ["remove", [poolId, artifact], `remove ${artifact} from pool #${poolId}`];
-      const result = await sendCall(signer!, pools, ...call);
-      const [tx] = result.steps;
-      const announced = announcedChanges(result)[0];
-      const totalWeight = (await pools.pool(poolId)).totalWeight;
       const kind = KINDS[Number((await registry.artifact(artifact)).kind)];
       const what =
         op === "admit"
@@ -177,6 +176,16 @@ function curationTask(name: string, description: string, op: Curation): void {
           : op === "weight"
             ? `change the weight of ${artifact} (${kind}) in pool #${poolId} from ${member.weight} to ${weight}`
             : `remove ${artifact} (${kind}) from pool #${poolId}; what it earned stays claimable`;
+      const params = op === "remove" ? [poolId, artifact] : [poolId, artifact, weight];
+      const method = CURATION_METHOD[op];
+      if (mode) {
+        const call = encodeCall(pools.interface, await pools.getAddress(), method, params);
+        return proposeInstead(ctx, mode, state.curator, [call], what);
+      }
+      const result = await sendCall(signer!, pools, method, params, what);
+      const [tx] = result.steps;
+      const announced = announcedChanges(result)[0];
+      const totalWeight = (await pools.pool(poolId)).totalWeight;
       say(announced ? `Announced: ${what}` : `Done: ${what}`);
       for (const line of keyValues([
         ...announcementLines(announced, poolId, hre, args),
@@ -208,7 +217,7 @@ curationTask(
   "remove",
 );
 
-interface AdmitManyArgs extends CommonArgs {
+interface AdmitManyArgs extends CommonArgs, UnsentArgs {
   pool?: string;
   artifacts?: string;
   weights?: string;
@@ -221,12 +230,13 @@ kcTask<AdmitManyArgs>(
   "Admit several artifacts at once, so they share funds the pool carried by weight (curator only)",
   { chain: true, signer: true },
   (t) =>
-    t
+    addUnsentFlags(t)
       .addOptionalParam("pool", "Pool id")
       .addOptionalParam("artifacts", "Comma-separated artifact digests or sha2-256 CIDs")
       .addOptionalParam("weights", "Comma-separated weights, one per artifact, whole numbers from 1")
       .addOptionalParam("maxPerTx", "Gas one transaction may use at most (default: 16777216, EIP-7825)"),
-  async (args, { hre, say, status }) => {
+  async (args, ctx) => {
+    const { hre, say, status } = ctx;
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
     const artifacts = await parseArtifactRefs(
       required(args.artifacts, "artifacts", "0x…,0x…"),
@@ -237,9 +247,10 @@ kcTask<AdmitManyArgs>(
     if (weights.length !== artifacts.length) {
       throw new KcError(`--weights has ${weights.length} values for ${artifacts.length} artifacts`);
     }
-    const { registry, pools, signer, account } = await contractsFor(args, hre, true);
+    const mode = unsentMode(args);
+    const { registry, pools, signer, account } = await contractsFor(args, hre, !mode);
     const state = await requirePool(pools, poolId);
-    requireCurator(state, poolId, account!);
+    if (!mode) requireCurator(state, poolId, account!);
     for (const artifact of artifacts) {
       if (!(await registry.exists(artifact))) throw new KcError(`artifact ${artifact} is not registered`);
       if ((await registry.artifact(artifact)).retracted) {
@@ -248,6 +259,20 @@ kcTask<AdmitManyArgs>(
       if ((await pools.member(poolId, artifact)).weight > 0n) {
         throw new KcError(`artifact ${artifact} is already in pool #${poolId}; use kc pool-weight`);
       }
+    }
+    if (mode) {
+      const call = encodeCall(pools.interface, await pools.getAddress(), "admitMany", [
+        poolId,
+        artifacts,
+        weights,
+      ]);
+      return proposeInstead(
+        ctx,
+        mode,
+        state.curator,
+        [call],
+        `admit ${artifacts.length} artifacts to pool #${poolId}`,
+      );
     }
     const { result, changes } = await new Pools(await pools.getAddress(), signer!).admitMany(
       poolId,
@@ -457,7 +482,7 @@ kcTask<ChangesArgs>(
   },
 );
 
-interface ChangeArgs extends CommonArgs {
+interface ChangeArgs extends CommonArgs, UnsentArgs {
   pool?: string;
   change?: string;
 }
@@ -468,13 +493,30 @@ function changeTask(name: string, description: string, cancel: boolean): void {
     description,
     { chain: true, signer: true },
     (t) =>
-      t.addOptionalParam("pool", "Pool id").addOptionalParam("change", "Change id (see kc pool-changes)"),
-    async (args, { hre, say }) => {
+      (cancel ? addUnsentFlags(t) : t)
+        .addOptionalParam("pool", "Pool id")
+        .addOptionalParam("change", "Change id (see kc pool-changes)"),
+    async (args, ctx) => {
+      const { hre, say } = ctx;
       const poolId = parsePoolId(required(args.pool, "pool", "1"));
       const changeId = parseId(required(args.change, "change", "1"), "change id");
-      const { pools, signer } = await contractsFor(args, hre, true);
-      await requirePool(pools, poolId);
+      const mode = cancel ? unsentMode(args) : undefined;
+      const { pools, signer } = await contractsFor(args, hre, !mode);
+      const state = await requirePool(pools, poolId);
       const [executeAfter, ops] = await pools.pendingChange(poolId, changeId);
+      if (mode) {
+        const call = encodeCall(pools.interface, await pools.getAddress(), "cancelChange", [
+          poolId,
+          changeId,
+        ]);
+        return proposeInstead(
+          ctx,
+          mode,
+          state.curator,
+          [call],
+          `cancel change #${changeId} of pool #${poolId}`,
+        );
+      }
       const result = await sendCall(
         signer!,
         pools,

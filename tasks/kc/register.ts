@@ -12,13 +12,27 @@ import {
   contributorEntriesFromCsv,
   parseBps,
   parseDigest,
+  parseDuration,
   parseKind,
   resolveContributors,
 } from "../../src/parse";
 import { parseArtifactRef, parseArtifactRefs } from "../../src/refs";
-import { registerArtifact } from "../../src/register";
+import { readBatchFile } from "../../src/batchFile";
+import { registerArtifact, registerMany } from "../../src/register";
+import { signRegistrationRequest } from "../../src/signed";
 import { advanceTimeFor } from "../lib/chain";
-import { type CommonArgs, contractsFor, ensOf, keyValues, kcTask, required } from "./common";
+import {
+  type CommonArgs,
+  contractsFor,
+  ensOf,
+  keyValues,
+  kcTask,
+  parseMaxPerTx,
+  required,
+  txJson,
+  txLine,
+  writeRequest,
+} from "./common";
 import { type HashFlags, addHashFlags, hashOptionsOf, progressReporter } from "./content";
 
 interface RegisterArgs extends CommonArgs, HashFlags {
@@ -34,6 +48,9 @@ interface RegisterArgs extends CommonArgs, HashFlags {
   minUpstream: string;
   versionOf?: string;
   secret?: string;
+  signOnly: boolean;
+  out?: string;
+  deadline?: string;
 }
 
 kcTask<RegisterArgs>(
@@ -67,7 +84,10 @@ kcTask<RegisterArgs>(
       )
       .addOptionalParam("minUpstream", "Least upstream share derivatives of this artifact must give", "0")
       .addOptionalParam("versionOf", "Register as the next version of this digest (you must own it)")
-      .addOptionalParam("secret", "Commit-reveal secret of an interrupted run, to reuse its commitment"),
+      .addOptionalParam("secret", "Commit-reveal secret of an interrupted run, to reuse its commitment")
+      .addFlag("signOnly", "Sign a registerBySig request instead of sending; a relayer sends it (kc relay)")
+      .addOptionalParam("out", "With --sign-only: write the request to this file (default: print it)")
+      .addOptionalParam("deadline", "With --sign-only: how long the signature stays valid, e.g. 2d", "7d"),
   async (args, { hre, say, status }) => {
     // Parse everything before touching the network, so bad input fails fast and sends nothing.
     if ((args.path === undefined) === (args.digest === undefined)) {
@@ -80,6 +100,7 @@ kcTask<RegisterArgs>(
     const versionOf =
       args.versionOf === undefined ? undefined : await parseArtifactRef(args.versionOf, "--version-of");
     const secret = args.secret === undefined ? undefined : parseDigest(args.secret, "--secret");
+    const validFor = parseDuration(args.deadline ?? "7d");
     const entries = contributorEntriesOf(args);
     if (args.path !== undefined && args.scheme !== undefined) {
       throw new KcError("--scheme goes with --digest; with --path the scheme follows from --mode");
@@ -119,6 +140,9 @@ kcTask<RegisterArgs>(
       versionOf,
       secret,
     };
+    if (args.signOnly) {
+      return writeRequest(await signRegistrationRequest(registry, signer!, input, validFor), args.out, say);
+    }
     const outcome = await registerArtifact(registry, signer!, input, {
       status,
       advanceTime: advanceTimeFor(hre),
@@ -188,3 +212,47 @@ function contributorEntriesOf(args: RegisterArgs): ContributorEntry[] | undefine
   if (!existsSync(file) || !statSync(file).isFile()) throw new KcError(`no such file: ${file}`);
   return contributorEntriesFromCsv(readFileSync(file, "utf8"), file);
 }
+
+interface BatchArgs extends CommonArgs {
+  file?: string;
+  maxPerTx?: string;
+}
+
+kcTask<BatchArgs>(
+  "register-batch",
+  "Register every artifact of a CSV or JSONL file through multicall, committing all first when commit-reveal is on",
+  { chain: true, signer: true },
+  (t) =>
+    t
+      .addOptionalParam(
+        "file",
+        "artifacts.csv (header: path|digest,scheme,kind,uri,contributors,parents,upstream,min_upstream) or .jsonl",
+      )
+      .addOptionalParam("maxPerTx", "Gas one transaction may use at most (default: 16777216, EIP-7825)"),
+  async (args, { hre, say, status }) => {
+    const file = required(args.file, "file", "artifacts.csv");
+    const maxPerTx = parseMaxPerTx(args.maxPerTx);
+    const { registry, signer, account } = await contractsFor(args, hre, true);
+    const inputs = await readBatchFile(file, account!);
+    const outcome = await registerMany(registry, signer!, inputs, {
+      status,
+      advanceTime: advanceTimeFor(hre),
+      maxPerTx,
+    });
+    const registered = (step: number) =>
+      outcome.registrations.events.filter((e) => e.name === "ArtifactRegistered" && e.step === step).length;
+    say(`Registered ${outcome.digests.length} artifact(s) from ${file} as ${account}`);
+    for (const [i, digest] of outcome.digests.entries()) say(`  ${digest}  ${KINDS[inputs[i].kind]}`);
+    for (const note of outcome.notes) say(`  ${note}`);
+    for (const step of outcome.commits?.steps ?? []) say(`  ${txLine(step)}`);
+    for (const step of outcome.registrations.steps) say(`  ${txLine(step)}`);
+    return {
+      file,
+      owner: account,
+      digests: outcome.digests,
+      notes: outcome.notes,
+      commitTxs: (outcome.commits?.steps ?? []).map(txJson),
+      registerTxs: outcome.registrations.steps.map((s, i) => ({ ...txJson(s), registered: registered(i) })),
+    };
+  },
+);
