@@ -1,167 +1,49 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { cpus, loadavg } from "node:os";
 
 import { expect } from "chai";
-import { type BrowserContext, type Page, chromium } from "playwright-core";
 
 import { IRewardPools__factory } from "../../typechain-types/factories/contracts/interfaces/IRewardPools__factory";
 import { CommunityToken__factory } from "../../typechain-types/factories/contracts/CommunityToken__factory";
-import { type CliNode, ROOT, freePort, startCliNode } from "./harness";
-import { type History, digestOf, scriptedHistory } from "./history";
-import { type RunningIndex, deployForIndex, startIndex } from "./indexHarness";
+import { type AppStack, SHOTS, startAppStack } from "./appHarness";
+import { digestOf } from "./history";
 
 /**
- * The app in headless Chromium (Debian's package, driven by playwright-core) against a hardhat node with the
- * contracts deployed and the index running, with a test wallet injected as an EIP-1193 provider (announced by
- * EIP-6963) that forwards to the node, whose accounts are unlocked. Screenshots go to test/e2e/screenshots/.
- * Any console error or page error fails the suite.
+ * The app in headless Chromium against a hardhat node, the index and `npm run app` (see appHarness.ts), as a
+ * wallet holder: rewards, claim all, a reverted claim, the lineage graph, a pool page. Screenshots go to
+ * test/e2e/screenshots/. Any console error or page error fails the suite.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SHOTS = join(ROOT, "test", "e2e", "screenshots");
 /** Registrations in which the test account is a contributor, for the first-load budget (≤ 2 s with 200). */
 const EXTRA = Number(process.env.KC_APP_E2E_ARTIFACTS ?? 200);
-
-/** Runs in the page before the app: window.ethereum backed by the node's JSON-RPC, as account `account`. */
-function injectWallet({ rpcUrl, account, chainId }: { rpcUrl: string; account: string; chainId: number }) {
-  let id = 0;
-  const listeners: Record<string, ((...a: unknown[]) => void)[]> = {};
-  const rpc = async (method: string, params: unknown) => {
-    const res = await fetch(rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }),
-    });
-    const body = await res.json();
-    if (body.error)
-      throw Object.assign(new Error(body.error.message), { code: body.error.code, data: body.error.data });
-    return body.result;
-  };
-  const provider = {
-    isTestWallet: true,
-    async request({ method, params }: { method: string; params?: unknown }) {
-      if (method === "eth_requestAccounts" || method === "eth_accounts") return [account];
-      if (method === "eth_chainId") return `0x${chainId.toString(16)}`;
-      if (method === "wallet_switchEthereumChain") return null;
-      if (method === "eth_sendTransaction") {
-        const [tx] = params as [Record<string, unknown>];
-        return rpc(method, [{ ...tx, from: account }]);
-      }
-      return rpc(method, params);
-    },
-    on(event: string, fn: (...a: unknown[]) => void) {
-      (listeners[event] ??= []).push(fn);
-    },
-    removeListener() {},
-  };
-  const info = {
-    uuid: "0b5e7c3a-test-wallet",
-    name: "Test wallet",
-    icon: "data:,",
-    rdns: "org.example.testwallet",
-  };
-  const announce = () =>
-    window.dispatchEvent(
-      new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }),
-    );
-  window.addEventListener("eip6963:requestProvider", announce);
-  announce();
-  (window as unknown as { ethereum: unknown }).ethereum = provider;
-}
 
 describe("app e2e: a wallet holder sees and claims rewards in a real browser", function () {
   // Coverage instruments the contracts in-process; a separate node would run uninstrumented code.
   if (process.env.SOLIDITY_COVERAGE === "true") return;
   this.timeout(900_000);
-  let cli: CliNode;
-  let index: RunningIndex;
-  let app: ChildProcess;
+  let stack: AppStack;
+  let cli: AppStack["cli"];
+  let index: AppStack["index"];
   let appUrl: string;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
-  let addrs: { registry: string; pools: string; token: string };
-  let history: History;
-  let rpcUrl: string;
-  const problems: string[] = [];
+  let page: AppStack["page"];
+  let addrs: AppStack["addrs"];
+  let history: AppStack["history"];
   let firstLoadMs: number | undefined;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // CI installs it (.ci/run); on a developer's machine without it, say so instead of failing.
-      if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-      console.log(
-        `      skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
-      );
-      this.skip();
-    }
-    mkdirSync(SHOTS, { recursive: true });
-    cli = await startCliNode("app");
-    const indexPort = await freePort();
-    addrs = await deployForIndex(cli, indexPort);
-    rpcUrl = (cli.provider as any)._getConnection().url as string;
-    index = await startIndex({ rpcUrl, registry: addrs.registry, pools: addrs.pools, port: indexPort });
-    history = await scriptedHistory(cli.provider, addrs, EXTRA);
-    await index.reached(Number(await cli.provider.send("eth_blockNumber", [])));
-
-    const appPort = await freePort();
-    appUrl = `http://127.0.0.1:${appPort}/`;
-    app = spawn(process.execPath, [join(ROOT, "app", "serve.mjs")], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        RPC_URL: rpcUrl,
-        CHAIN_ID: "31337",
-        KC_REGISTRY: addrs.registry,
-        KC_POOLS: addrs.pools,
-        KC_INDEX_URL: index.url,
-        KC_APP_PORT: String(appPort),
-      },
-      detached: true,
-    });
-    let appLog = "";
-    app.stdout!.on("data", (d) => (appLog += d));
-    app.stderr!.on("data", (d) => (appLog += d));
-    for (let i = 0; !appLog.includes(appUrl); i++) {
-      if (app.exitCode !== null || i > 240) throw new Error(`npm run app failed:\n${appLog}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    console.log(`      ${appLog.trim().split("\n").join("\n      ")}`);
-
-    profile = mkdtempSync(join(tmpdir(), "kc-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
-    await context.addInitScript(injectWallet, { rpcUrl, account: history.accounts[1], chainId: 31337 });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console error: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    const started = await startAppStack("app", { extraArtifacts: EXTRA });
+    if (!started) this.skip();
+    stack = started!;
+    ({ cli, index, appUrl, page, addrs, history } = stack);
   });
 
   after(async function () {
-    await context?.close();
-    if (app?.pid !== undefined && app.exitCode === null) process.kill(-app.pid, "SIGTERM");
-    await index?.stop();
-    await cli?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   afterEach(function () {
     if (this.currentTest?.state === "failed") console.log(index?.log().split("\n").slice(-30).join("\n"));
-    expect(problems, problems.join("\n")).to.deep.equal([]);
+    expect(stack.problems, stack.problems.join("\n")).to.deep.equal([]);
   });
 
   it("loads My rewards read-only first, then connects the EIP-6963 wallet", async function () {
