@@ -102,7 +102,7 @@ async function main() {
     }
 
     /**
-     * `calls` packed into `multicall` transactions: the per-call gas is measured on a first batch of 4 (by
+     * `calls` packed into `multicall` transactions: the per-call gas is measured on a first batch (4 calls, 1 claim; by
      * estimateGas), and batches sized to fit TX_GAS with a margin.
      */
     async function batched(
@@ -110,10 +110,11 @@ async function main() {
       to: string,
       iface: Interface,
       calls: string[],
+      probe = 4,
     ): Promise<number> {
       let txs = 0;
       const multicall = (part: string[]) => iface.encodeFunctionData("multicall", [part]);
-      let size = 4;
+      let size = probe;
       for (let i = 0; i < calls.length;) {
         const part = calls.slice(i, i + size);
         if (txs === 0) {
@@ -237,15 +238,15 @@ async function main() {
       for (let c = 0; c < CLAIMERS; c++) {
         const mine = Array.from({ length: ARTIFACTS }, (_, i) => i).filter((i) => i % CLAIMERS === c);
         const calls: string[] = [];
-        for (let k = 0; k < mine.length; k += 50)
+        for (let k = 0; k < mine.length; k += 20)
           calls.push(
             poolsI.encodeFunctionData("claim", [
               1,
-              mine.slice(k, k + 50).map((i) => ({ artifact: digest(i), slot: 0 })),
+              mine.slice(k, k + 20).map((i) => ({ artifact: digest(i), slot: 0 })),
               claimers[c].address,
             ]),
           );
-        txs += await batched(claimers[c], addrs.pools, poolsI, calls);
+        txs += await batched(claimers[c], addrs.pools, poolsI, calls, 1);
       }
       return txs;
     });

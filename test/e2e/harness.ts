@@ -83,7 +83,7 @@ export async function startCliNode(label: string): Promise<CliNode> {
       const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
       if (res.ok) break;
     } catch {
-      if (tries > 120) throw new Error(`hardhat node did not answer on ${url}:\n${nodeLog}`);
+      if (tries > 480) throw new Error(`hardhat node did not answer on ${url}:\n${nodeLog}`);
       await sleep(250);
     }
   }

@@ -14,6 +14,7 @@ import { and, asc, count, desc, eq, gt, inArray, lt, lte, or } from "ponder";
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
+import { getAddress } from "viem";
 import { cors } from "hono/cors";
 import { graphql, client } from "ponder";
 
@@ -35,6 +36,15 @@ let reducer = new PoolsReducer();
 /** The same logs folded by the CLI's history rules (src/history/state.ts); rebuilt together with the reducer. */
 let history: HistoryState = emptyState();
 let busy: Promise<void> = Promise.resolve();
+
+/** Addresses as ethers decodes them (checksummed; Ponder keeps them in lower case), so the history is the same. */
+function checksummed(value: unknown): unknown {
+  if (typeof value === "string") return /^0x[0-9a-fA-F]{40}$/.test(value) ? getAddress(value) : value;
+  if (Array.isArray(value)) return value.map(checksummed);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, checksummed(v)]));
+  return value;
+}
 
 /** Applies the logs indexed since the last call; starts over if the table lost rows (a reorg). */
 async function caughtUp(): Promise<PoolsReducer> {
@@ -81,7 +91,7 @@ async function caughtUp(): Promise<PoolsReducer> {
           history,
           r.source as "registry" | "pools",
           r.name,
-          r.args as object,
+          checksummed(r.args) as object,
           Number(r.blockNumber),
           "",
         );
