@@ -56,7 +56,7 @@ describe("kc reads with --index equal the reads from the chain's logs", function
       expect(out).to.contain(`Earnings of ${account} at block`);
     }
     const json = JSON.parse(await same("earnings", "--account", alice, "--json"));
-    expect(json.pools.map((p: any) => p.poolId)).to.deep.equal(["1"]);
+    expect(json.pools.map((p: any) => p.poolId)).to.deep.equal(["1", "2"]);
     expect(BigInt(json.pools[0].claimable)).to.be.greaterThan(0n);
   });
 
