@@ -137,8 +137,12 @@ export function applyEvent(
   blockNumber: number,
   txHash: string,
 ): void {
-  if (source === "registry") applyRegistryEvent(state, name, args, blockNumber, txHash);
-  else applyPoolsEvent(state, name, args, blockNumber);
+  // An index may keep more events than the history reads (NoncesInvalidated has no poolId, for one).
+  if (source === "registry") {
+    if ((REGISTRY_EVENTS as readonly string[]).includes(name))
+      applyRegistryEvent(state, name, args, blockNumber, txHash);
+  } else if ((POOLS_EVENTS as readonly string[]).includes(name))
+    applyPoolsEvent(state, name, args, blockNumber);
 }
 
 function applyRegistryEvent(
