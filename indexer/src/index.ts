@@ -271,12 +271,12 @@ const programRows: Record<string, (a: Args, event: AnyEvent, context: Ctx) => Pr
         programId,
         account: account.toLowerCase(),
         claimed: cumulativeClaimed,
-        lastRecipient: recipient,
+        lastRecipient: recipient.toLowerCase(),
         blockNumber: event.block.number,
       })
       .onConflictDoUpdate({
         claimed: cumulativeClaimed,
-        lastRecipient: recipient,
+        lastRecipient: recipient.toLowerCase(),
         blockNumber: event.block.number,
       });
   },
