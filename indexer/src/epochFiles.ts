@@ -5,8 +5,9 @@
  *   1. reads the allocation from, in order,
  *      - `$KC_EPOCHS_DIR/chain-<chainId>/program-<n>/epoch-<E>/allocation.csv` (the folder `kc epoch-build` fills;
  *        `$KC_EPOCHS_DIR/program-<n>/epoch-<E>/` also works),
- *      - the posted `allocationURI`: `file://…` or `http(s)://…`, the file itself when it ends in `.csv`, else a
- *        published epoch folder holding `allocation.csv`;
+ *      - the posted `allocationURI`: `http(s)://…` (or `file://…` on a local chain, 31337, or with
+ *        KC_EPOCHS_FILE_URIS=1: a scorer must not make the index read its host's files elsewhere), the file itself
+ *        when it ends in `.csv`, else a published epoch folder holding `allocation.csv`;
  *   2. serves nothing from a file whose SHA-256 is not the posted `allocationHash`;
  *   3. rebuilds the Merkle tree from it (src/epochs/merkle.ts, the contract's leaf and pair rules) and serves
  *      nothing unless the rebuilt root is the posted root and the amounts add up to the posted cumulative total.
@@ -63,11 +64,12 @@ export function loadAllocation(post: PostedEpoch, chainId: number, epochsDir?: s
 
 /** Candidate places of the allocation file, in the order tried. */
 export function candidates(post: PostedEpoch, chainId: number, epochsDir?: string): string[] {
+  const fileUris = chainId === 31337 || process.env.KC_EPOCHS_FILE_URIS?.trim() === "1";
   const out: string[] = [];
   const folder = join(`program-${post.programId}`, `epoch-${post.epoch}`, "allocation.csv");
   if (epochsDir) out.push(join(epochsDir, `chain-${chainId}`, folder), join(epochsDir, folder));
   const uri = post.allocationURI.trim();
-  if (/^(file|https?):\/\//i.test(uri))
+  if (/^https?:\/\//i.test(uri) || (fileUris && /^file:\/\//i.test(uri)))
     out.push(/\.csv$/i.test(uri) ? uri : `${uri.replace(/\/+$/, "")}/allocation.csv`);
   return out;
 }
