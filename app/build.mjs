@@ -18,6 +18,10 @@ export const DIST = join(APP, "dist");
 const browserEsm = {
   name: "kc-browser-esm",
   setup(b) {
+    // csv-parse's default build uses Node's Buffer; its browser build carries its own.
+    b.onResolve({ filter: /^csv-parse\/sync$/ }, (args) =>
+      b.resolve("csv-parse/browser/esm/sync", { kind: args.kind, resolveDir: args.resolveDir }),
+    );
     b.onResolve({ filter: /^\.\.?\/(\.\.\/)*esm$/ }, (args) =>
       args.importer.startsWith(join(APP, "..", "src"))
         ? { path: join(APP, "src", "esm.browser.ts") }

@@ -15,7 +15,10 @@ export const BROWSER_ESM = Object.keys(loaders);
 
 export function importEsm<T = unknown>(specifier: string): Promise<T> {
   const load = loaders[specifier];
-  if (!load) return Promise.reject(new Error(`the app bundle has no loader for ${specifier} (app/src/esm.browser.ts)`));
+  if (!load)
+    return Promise.reject(
+      new Error(`the app bundle has no loader for ${specifier} (app/src/esm.browser.ts)`),
+    );
   return load() as Promise<T>;
 }
 

@@ -1,6 +1,12 @@
 import { KcError, show } from "../errors";
 import type { ContentFile, ContentTree } from "./core";
-import { type ExcludeFilter, IGNORE_FILE, MANIFEST_PATH_SEPARATOR, compareUtf8, excludeFilter } from "./rules";
+import {
+  type ExcludeFilter,
+  IGNORE_FILE,
+  MANIFEST_PATH_SEPARATOR,
+  compareUtf8,
+  excludeFilter,
+} from "./rules";
 
 /**
  * A platform-free walker: the folder rules of `./node.ts` (exclude rules and `.kcignore`, excluded folders

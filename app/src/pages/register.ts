@@ -55,7 +55,11 @@ export async function registerPage(main: HTMLElement): Promise<void> {
 
   const enable = () => {
     button.disabled = !hashed || !state.signer;
-    button.title = !state.signer ? "connect a wallet to register" : hashed ? "" : "drop a file or folder first";
+    button.title = !state.signer
+      ? "connect a wallet to register"
+      : hashed
+        ? ""
+        : "drop a file or folder first";
   };
   const zone = dropZone(
     $("#drop", main),
