@@ -133,7 +133,8 @@ export async function registerPage(main: HTMLElement): Promise<void> {
       };
       const writer = new Registry(state.config.registry, state.signer);
       const outcome = await writer.register(input, {
-        status: (line) => status(line),
+        // The SDK's progress lines; a page cannot be rerun with --secret, so that advice is left out.
+        status: (line) => status(line.replace(/; if this run stops, rerun with --secret .*$/, "")),
         onWait: (left) => {
           waitBox.hidden = false;
           $<HTMLProgressElement>("#wait-bar", main).value = Math.max(0, Number(minAge) - left);
