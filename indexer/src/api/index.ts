@@ -8,6 +8,10 @@
  *   /kc/lineage/:digest         ancestors and descendants (?depth=, default 3) as nodes and edges
  *   /kc/metadata/:id            ERC-721 metadata JSON for token id `id` (hex digest or decimal), for a base URI
  *   /kc/history                 the CLI's history (src/history/state.ts) as of the indexed logs, for `kc … --index`
+ *   /kc/programs, /kc/programs/:id   scored programs (as ScoredPrograms.program at the chain's time), their posted
+ *                               epochs with status, funded/claimed, and what each account claimed
+ *   /kc/programs/earnings/:account   per program: the account's cumulative amount and Merkle proof in the active
+ *                               epoch (from its verified allocation file, see ../epochFiles.ts), claimed, claimable
  * Pool numbers come from src/poolsReducer.ts applied to the kept logs, so they equal the contracts' views.
  */
 import { and, asc, count, desc, eq, gt, inArray, lt, lte, or } from "ponder";
@@ -20,6 +24,7 @@ import { graphql, client } from "ponder";
 
 import { type HistoryState, applyEvent, emptyState } from "../../../src/history/state";
 import { PoolsReducer, type ReducerLog } from "../../../src/poolsReducer";
+import { programsApi } from "./programs";
 
 const KINDS = ["dataset", "model", "agent", "code", "prompt", "document", "other"];
 const SCHEMES = ["raw", "unixfs", "manifest"];
@@ -242,6 +247,8 @@ app.get("/kc/pools/:id", async (c) => {
     }),
   );
 });
+
+programsApi(app, { chainTime: (at) => timeOf(at, new PoolsReducer()), tokensOf, json });
 
 // ── artifacts and lineage ────────────────────────────────────────────────────────────────────────────────────
 
