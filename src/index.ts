@@ -101,6 +101,14 @@ export { TOKEN_ABI, type TokenInfo, signPermit, tokenInfo } from "./token";
 export * from "./history";
 export { FileHistoryStore } from "./history/fileStore";
 export {
+  IndexClient,
+  type IndexClientOptions,
+  type IndexEarnings,
+  type IndexStatus,
+  IndexUnavailable,
+  historyFromIndex,
+} from "./indexClient";
+export {
   type ArtifactEarning,
   type Earnings,
   type EarningsOptions,

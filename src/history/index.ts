@@ -1,5 +1,6 @@
 export { AdaptiveRange, type LogSource, type RangeOptions, getLogsAdaptive, isRangeRefusal } from "./logs";
 export type { ArtifactState, HistoryState, PoolState, StreamState } from "./state";
+export { applyEvent, emptyState } from "./state";
 export { type HistoryStore, MemoryHistoryStore } from "./store";
 export {
   type History,

@@ -100,7 +100,8 @@ export function indexTopics(registry: Interface, pools: Interface): string[] {
   ];
 }
 
-const add = (a: string | undefined, b: bigint): string => ((a === undefined ? 0n : BigInt(a)) + b).toString();
+const add = (a: string | undefined, b: unknown): string =>
+  ((a === undefined ? 0n : BigInt(a)) + BigInt(b as bigint)).toString();
 
 /** Folds `log` into `state`. Logs of other contracts, or events the index does not read, are ignored. */
 export function applyLog(
@@ -115,11 +116,46 @@ export function applyLog(
 
 function applyRegistryLog(state: HistoryState, log: Log, iface: Interface): void {
   const parsed = iface.parseLog(log);
-  if (!parsed) return;
-  const a = parsed.args;
+  if (parsed) applyEvent(state, "registry", parsed.name, parsed.args, log.blockNumber, log.transactionHash);
+}
+
+function applyPoolsLog(state: HistoryState, log: Log, iface: Interface): void {
+  const parsed = iface.parseLog(log);
+  if (parsed) applyEvent(state, "pools", parsed.name, parsed.args, log.blockNumber, log.transactionHash);
+}
+
+/**
+ * Folds one decoded event into `state`: `args` by name, as ethers' `Result` or as plain JSON with amounts as
+ * decimal strings (what an index keeps). Events the history does not read are ignored.
+ */
+export function applyEvent(
+  state: HistoryState,
+  source: "registry" | "pools",
+  name: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  args: Record<string, any>,
+  blockNumber: number,
+  txHash: string,
+): void {
+  // An index may keep more events than the history reads (NoncesInvalidated has no poolId, for one).
+  if (source === "registry") {
+    if ((REGISTRY_EVENTS as readonly string[]).includes(name))
+      applyRegistryEvent(state, name, args, blockNumber, txHash);
+  } else if ((POOLS_EVENTS as readonly string[]).includes(name))
+    applyPoolsEvent(state, name, args, blockNumber);
+}
+
+function applyRegistryEvent(
+  state: HistoryState,
+  name: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  a: Record<string, any>,
+  blockNumber: number,
+  txHash: string,
+): void {
   const digest = String(a.digest).toLowerCase();
   const record = state.artifacts[digest];
-  switch (parsed.name) {
+  switch (name) {
     case "ArtifactRegistered": {
       const contributors = (a.contributors as { account: string; share: bigint }[]).map((c) => ({
         account: c.account,
@@ -137,8 +173,8 @@ function applyRegistryLog(state: HistoryState, log: Log, iface: Interface): void
         parents: (a.parents as string[]).map((p) => p.toLowerCase()),
         upstreamBps: Number(a.upstreamBps),
         minUpstreamBps: Number(a.minUpstreamBps),
-        blockNumber: log.blockNumber,
-        txHash: log.transactionHash,
+        blockNumber,
+        txHash,
       };
       return;
     }
@@ -154,19 +190,22 @@ function applyRegistryLog(state: HistoryState, log: Log, iface: Interface): void
   }
 }
 
-function applyPoolsLog(state: HistoryState, log: Log, iface: Interface): void {
-  const parsed = iface.parseLog(log);
-  if (!parsed) return;
-  const a = parsed.args;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function applyPoolsEvent(
+  state: HistoryState,
+  name: string,
+  a: Record<string, any>,
+  blockNumber: number,
+): void {
   const poolId = BigInt(a.poolId).toString();
-  if (parsed.name === "PoolCreated") {
+  if (name === "PoolCreated") {
     state.pools[poolId] = {
       poolId,
       token: a.token,
       curator: a.curator,
       creator: a.creator,
       curationDelay: BigInt(a.curationDelay).toString(),
-      blockNumber: log.blockNumber,
+      blockNumber,
       weights: {},
       received: "0",
       refunded: "0",
@@ -180,7 +219,7 @@ function applyPoolsLog(state: HistoryState, log: Log, iface: Interface): void {
   }
   const pool = state.pools[poolId];
   if (!pool) return;
-  switch (parsed.name) {
+  switch (name) {
     case "CuratorTransferred":
       pool.curator = a.curator;
       return;

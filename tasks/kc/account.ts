@@ -1,7 +1,7 @@
 import { join } from "node:path";
 
 import { JsonRpcProvider, type Provider } from "ethers";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { TokenMeta } from "../../src/batch";
 import { type Contracts, resolveSigner } from "../lib/contracts";
@@ -10,6 +10,8 @@ import { programsContract } from "../lib/epochs";
 import { formatDuration, short, table } from "../../src/format";
 import { syncHistory } from "../../src/history";
 import { FileHistoryStore } from "../../src/history/fileStore";
+import type { HistoryView } from "../../src/history/view";
+import { IndexClient, IndexUnavailable, historyFromIndex } from "../../src/indexClient";
 import { accountArtifacts, poolsOverview } from "../../src/overview";
 import { KINDS, formatAmount, parseAddress } from "../../src/parse";
 import { type CommonArgs, type Ctx, contractsFor, kcTask } from "./common";
@@ -29,15 +31,62 @@ function readProvider(hre: HardhatRuntimeEnvironment, chainId: bigint): Provider
   return new JsonRpcProvider(url, chainId, { staticNetwork: true });
 }
 
-/** The synced history and the contracts bound to the reading provider. */
+/** `--index <url>` of the account reads, else env KC_INDEX_URL; none reads the chain's logs. */
+export interface IndexArgs {
+  index?: string;
+}
+
+/** Blocks the index may trail the chain's head before a read falls back to the logs (env KC_INDEX_MAX_LAG). */
+const INDEX_MAX_LAG = 10;
+
+export function withIndexParam(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
+  return t.addOptionalParam(
+    "index",
+    "Read the history from this index (npm run index), e.g. http://127.0.0.1:42069 (default: env KC_INDEX_URL)",
+  );
+}
+
+function indexUrlOf(args: IndexArgs): string | undefined {
+  return args.index?.trim() || process.env.KC_INDEX_URL?.trim() || undefined;
+}
+
+/**
+ * The history from the index, when one is given: views are then read at its block. Unreachable, or more than
+ * KC_INDEX_MAX_LAG (10) blocks behind the chain: one note on stderr, and the logs are read as without it.
+ */
+async function historyFromIndexOrNote(
+  url: string,
+  provider: Provider,
+  status: Ctx["status"],
+): Promise<HistoryView | undefined> {
+  const maxLag = Number(process.env.KC_INDEX_MAX_LAG?.trim() || INDEX_MAX_LAG);
+  try {
+    const head = await provider.getBlockNumber();
+    return (await historyFromIndex(new IndexClient(url), head, maxLag)).view;
+  } catch (e) {
+    if (!(e instanceof IndexUnavailable)) throw e;
+    status(`note: ${e.message}; reading the chain's logs instead`);
+    return undefined;
+  }
+}
+
+/**
+ * The history (from the index with `--index`/KC_INDEX_URL where the command takes it, else synced from the
+ * logs) and the contracts bound to the reading provider.
+ */
 export async function readHistory(
-  args: CommonArgs,
+  args: CommonArgs & IndexArgs,
   { hre, status }: Pick<Ctx, "hre" | "status">,
   found?: Contracts,
+  /** Whether the command takes `--index` (and so KC_INDEX_URL): the account reads do, writes do not. */
+  indexed = false,
 ) {
   const { chainId, registry, pools, fromBlock } = found ?? (await contractsFor(args, hre, false));
   const provider = readProvider(hre, chainId);
   const reader = { registry: registry.connect(provider), pools: pools.connect(provider) };
+  const url = indexed ? indexUrlOf(args) : undefined;
+  const fromIndex = url === undefined ? undefined : await historyFromIndexOrNote(url, provider, status);
+  if (fromIndex) return { ...reader, provider, view: fromIndex, stats: undefined, chainId };
   // The in-process network starts empty for every command: nothing worth caching.
   const store =
     hre.network.name === "hardhat"
@@ -60,7 +109,7 @@ function fmt(value: bigint, token: TokenMeta): string {
     : formatAmount(value, token.decimals, token.symbol);
 }
 
-interface AccountArgs extends CommonArgs {
+interface AccountArgs extends CommonArgs, IndexArgs {
   account?: string;
   programs?: string;
 }
@@ -75,13 +124,13 @@ kcTask<AccountArgs>(
   "What an account can claim across every pool, per artifact, direct or from derivatives (and programs)",
   { chain: true },
   (t) =>
-    t
+    withIndexParam(t)
       .addOptionalParam("account", "Contributor account (default: the first account of the network)")
       .addOptionalParam("programs", "ScoredPrograms address (default: env KC_PROGRAMS, else the deployment)"),
   async (args, ctx) => {
     const { hre, say } = ctx;
     const account = await accountOf(args, hre);
-    const { view, pools, provider } = await readHistory(args, ctx);
+    const { view, pools, provider } = await readHistory(args, ctx, undefined, true);
     const programs = await programsContract(hre, args).then(
       (p) => p.programs.connect(provider),
       () => undefined,
@@ -152,13 +201,13 @@ kcTask<AccountArgs>(
   },
 );
 
-kcTask<CommonArgs>(
+kcTask<CommonArgs & IndexArgs>(
   "pools",
   "Every pool: token, curator, members, funding, streams",
   { chain: true },
-  (t) => t,
+  withIndexParam,
   async (args, ctx) => {
-    const { view, pools } = await readHistory(args, ctx);
+    const { view, pools } = await readHistory(args, ctx, undefined, true);
     const summaries = await poolsOverview(view, pools);
     if (summaries.length === 0) ctx.say("No pools exist yet.");
     else
@@ -199,10 +248,14 @@ kcTask<AccountArgs>(
   "artifacts",
   "The artifacts an account contributes to: slot, share, kind, lineage, pools",
   { chain: true },
-  (t) => t.addOptionalParam("account", "Contributor account (default: the first account of the network)"),
+  (t) =>
+    withIndexParam(t).addOptionalParam(
+      "account",
+      "Contributor account (default: the first account of the network)",
+    ),
   async (args, ctx) => {
     const account = await accountOf(args, ctx.hre);
-    const { view } = await readHistory(args, ctx);
+    const { view } = await readHistory(args, ctx, undefined, true);
     const artifacts = accountArtifacts(view, account);
     ctx.say(`${account} contributes to ${artifacts.length} artifact(s)`);
     if (artifacts.length > 0)

@@ -9,7 +9,7 @@ import { parseArtifactRefs } from "../../src/refs";
 import { signClaim } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
-import { readHistory } from "./account";
+import { type IndexArgs, readHistory, withIndexParam } from "./account";
 import {
   type CommonArgs,
   addressArg,
@@ -60,7 +60,7 @@ async function claimPlan(
   );
 }
 
-interface ClaimableArgs extends CommonArgs {
+interface ClaimableArgs extends CommonArgs, IndexArgs {
   pool?: string;
   account?: string;
   artifacts?: string;
@@ -71,7 +71,7 @@ kcTask<ClaimableArgs>(
   "Show what an account can claim, per pool and artifact (every pool unless --pool)",
   { chain: true },
   (t) =>
-    t
+    withIndexParam(t)
       .addOptionalParam("pool", "Only this pool")
       .addOptionalParam(
         "account",
@@ -82,7 +82,7 @@ kcTask<ClaimableArgs>(
     const explicit =
       args.artifacts === undefined ? undefined : await parseArtifactRefs(args.artifacts, "artifact");
     const given = args.account === undefined ? undefined : await addressArg(hre, args.account, "--account");
-    const { registry, pools, view: index } = await readHistory(args, { hre, status });
+    const { registry, pools, view: index } = await readHistory(args, { hre, status }, undefined, true);
     const poolIds = await poolIdsOf(pools, args.pool);
     const account = given ?? (await (await resolveSigner(hre)).getAddress());
     const plan = await claimPlan(

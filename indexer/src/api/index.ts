@@ -7,6 +7,7 @@
  *   /kc/artifacts/:digest       record, contributors, parents, children, pools
  *   /kc/lineage/:digest         ancestors and descendants (?depth=, default 3) as nodes and edges
  *   /kc/metadata/:id            ERC-721 metadata JSON for token id `id` (hex digest or decimal), for a base URI
+ *   /kc/history                 the CLI's history (src/history/state.ts) as of the indexed logs, for `kc … --index`
  *   /kc/programs, /kc/programs/:id   scored programs (as ScoredPrograms.program at the chain's time), their posted
  *                               epochs with status, funded/claimed, and what each account claimed
  *   /kc/programs/earnings/:account   per program: the account's cumulative amount and Merkle proof in the active
@@ -17,9 +18,11 @@ import { and, asc, count, desc, eq, gt, inArray, lt, lte, or } from "ponder";
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
+import { getAddress } from "viem";
 import { cors } from "hono/cors";
 import { graphql, client } from "ponder";
 
+import { type HistoryState, applyEvent, emptyState } from "../../../src/history/state";
 import { PoolsReducer, type ReducerLog } from "../../../src/poolsReducer";
 import { programsApi } from "./programs";
 
@@ -35,7 +38,18 @@ app.use("/sql/*", client({ db, schema }));
 // ── the reducer, kept up to date with the log table ──────────────────────────────────────────────────────────
 
 let reducer = new PoolsReducer();
+/** The same logs folded by the CLI's history rules (src/history/state.ts); rebuilt together with the reducer. */
+let history: HistoryState = emptyState();
 let busy: Promise<void> = Promise.resolve();
+
+/** Addresses as ethers decodes them (checksummed; Ponder keeps them in lower case), so the history is the same. */
+function checksummed(value: unknown): unknown {
+  if (typeof value === "string") return /^0x[0-9a-fA-F]{40}$/.test(value) ? getAddress(value) : value;
+  if (Array.isArray(value)) return value.map(checksummed);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, checksummed(v)]));
+  return value;
+}
 
 /** Applies the logs indexed since the last call; starts over if the table lost rows (a reorg). */
 async function caughtUp(): Promise<PoolsReducer> {
@@ -54,7 +68,10 @@ async function caughtUp(): Promise<PoolsReducer> {
             ),
           ),
         );
-      if (Number(row!.n) !== reducer.applied) reducer = new PoolsReducer();
+      if (Number(row!.n) !== reducer.applied) {
+        reducer = new PoolsReducer();
+        history = emptyState();
+      }
     }
     const from = reducer.cursor;
     const rows = await db
@@ -72,16 +89,33 @@ async function caughtUp(): Promise<PoolsReducer> {
           : undefined,
       )
       .orderBy(asc(schema.reducerLog.blockNumber), asc(schema.reducerLog.logIndex));
-    reducer.apply(
-      rows.map((r): ReducerLog => ({
-        source: r.source as ReducerLog["source"],
-        name: r.name,
-        args: r.args as Record<string, unknown>,
-        blockNumber: Number(r.blockNumber),
-        logIndex: r.logIndex,
-        timestamp: r.timestamp,
-      })),
-    );
+    try {
+      // The transaction hash is the artifact row's (the kept logs do not carry it); /kc/history fills it in.
+      for (const r of rows)
+        applyEvent(
+          history,
+          r.source as "registry" | "pools",
+          r.name,
+          checksummed(r.args) as object,
+          Number(r.blockNumber),
+          "",
+        );
+      reducer.apply(
+        rows.map((r): ReducerLog => ({
+          source: r.source as ReducerLog["source"],
+          name: r.name,
+          args: r.args as Record<string, unknown>,
+          blockNumber: Number(r.blockNumber),
+          logIndex: r.logIndex,
+          timestamp: r.timestamp,
+        })),
+      );
+    } catch (e) {
+      // Half applied: both start over on the next request.
+      reducer = new PoolsReducer();
+      history = emptyState();
+      throw e;
+    }
   });
   busy = run.catch(() => undefined);
   await run;
@@ -158,6 +192,25 @@ app.get("/kc/earnings/:account", async (c) => {
     };
   });
   return c.json(json({ account, at, earnings, tokens: await tokensOf(earnings.map((e) => e.token)) }));
+});
+
+// ── the CLI's history ───────────────────────────────────────────────────────────────────────────────────────
+
+app.get("/kc/history", async (c) => {
+  await caughtUp();
+  // URIs change by URIUpdated, which the kept logs leave out: the artifact rows have the current ones.
+  const rows = await db
+    .select({ digest: schema.artifact.digest, uri: schema.artifact.uri, txHash: schema.artifact.txHash })
+    .from(schema.artifact);
+  for (const row of rows) {
+    const a = history.artifacts[row.digest.toLowerCase()];
+    if (a) {
+      a.uri = row.uri;
+      a.txHash = row.txHash;
+    }
+  }
+  const last = reducer.cursor?.blockNumber ?? 0;
+  return c.json({ lastLogBlock: last, state: history });
 });
 
 // ── pools ────────────────────────────────────────────────────────────────────────────────────────────────────
