@@ -56,16 +56,7 @@ export {
 } from "./pools";
 export * from "./typedData";
 
-// Reading history: events, the registry index, the pools log reducer
-export {
-  type ArtifactRecord,
-  type RegistryIndex,
-  admittedArtifacts,
-  loadRegistryIndex,
-  poolTotals,
-  poolsOfArtifact,
-  queryEvents,
-} from "./events";
+// Reading history: the pools log reducer (the history index is below)
 export {
   PoolsReducer,
   decodeLogs,

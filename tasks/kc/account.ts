@@ -1,58 +1,19 @@
-import { join } from "node:path";
-
-import { JsonRpcProvider, type Provider } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { TokenMeta } from "../../src/batch";
-import { type Contracts, resolveSigner } from "../lib/contracts";
+import { resolveSigner } from "../lib/contracts";
 import { accountEarnings } from "../../src/earnings";
 import { programsContract } from "../lib/epochs";
 import { formatDuration, short, table } from "../../src/format";
-import { syncHistory } from "../../src/history";
-import { FileHistoryStore } from "../../src/history/fileStore";
 import { accountArtifacts, poolsOverview } from "../../src/overview";
 import { KINDS, formatAmount, parseAddress } from "../../src/parse";
-import { type CommonArgs, type Ctx, contractsFor, kcTask } from "./common";
+import { type CommonArgs, kcTask } from "./common";
+import { readHistory } from "./history";
 
 /**
  * Account-centric reads: `kc earnings`, `kc pools`, `kc artifacts`. Each syncs the history index (cached in
  * `.kc/cache/`, or env KC_CACHE_DIR) and reads views in batches through a batching JSON-RPC provider.
  */
-
-/**
- * The provider reads go through: on an HTTP network an ethers `JsonRpcProvider` of its own, which sends the
- * requests issued together as one JSON-RPC batch; on the in-process network, Hardhat's.
- */
-function readProvider(hre: HardhatRuntimeEnvironment, chainId: bigint): Provider {
-  const url = (hre.network.config as { url?: string }).url;
-  if (!url) return hre.ethers.provider;
-  return new JsonRpcProvider(url, chainId, { staticNetwork: true });
-}
-
-/** The synced history and the contracts bound to the reading provider. */
-export async function readHistory(
-  args: CommonArgs,
-  { hre, status }: Pick<Ctx, "hre" | "status">,
-  found?: Contracts,
-) {
-  const { chainId, registry, pools, fromBlock } = found ?? (await contractsFor(args, hre, false));
-  const provider = readProvider(hre, chainId);
-  const reader = { registry: registry.connect(provider), pools: pools.connect(provider) };
-  // The in-process network starts empty for every command: nothing worth caching.
-  const store =
-    hre.network.name === "hardhat"
-      ? undefined
-      : new FileHistoryStore(process.env.KC_CACHE_DIR?.trim() || join(hre.config.paths.root, ".kc", "cache"));
-  const { view, stats } = await syncHistory({
-    provider,
-    chainId,
-    ...reader,
-    fromBlock,
-    store,
-    onProgress: status,
-  });
-  return { ...reader, provider, view, stats, chainId };
-}
 
 function fmt(value: bigint, token: TokenMeta): string {
   return token.decimals === undefined

@@ -9,7 +9,7 @@ import { parseArtifactRefs } from "../../src/refs";
 import { signClaim } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
-import { readHistory } from "./account";
+import { readHistory } from "./history";
 import {
   type CommonArgs,
   addressArg,
