@@ -141,7 +141,15 @@ export {
 } from "./signed";
 
 // An artifact's upkeep: move a contributor slot, set the URI, retract, transfer
-export { type Sent, moveSlot, retract, setURI, transferArtifact } from "./maintenance";
+export {
+  type Sent,
+  approveArtifact,
+  moveSlot,
+  retract,
+  setOperator,
+  setURI,
+  transferArtifact,
+} from "./maintenance";
 
 // Batch registration files (CSV or JSON Lines) for registerMany
 export { type BatchRow, parseBatchText, readBatchFile } from "./batchFile";
