@@ -15,9 +15,9 @@ import { claimAcrossPools, claimTargets, settle, settleList } from "../src/claim
 import { advanceTimeFor } from "../tasks/lib/chain";
 import { getContracts } from "../tasks/lib/contracts";
 import { deploySuite } from "../tasks/lib/deploy";
-import { loadRegistryIndex, queryEvents } from "../src/events";
 import { formatBps, formatRounded, short, table } from "../src/format";
 import { hashPath } from "../src/hash";
+import { syncHistory } from "../src/history";
 import { parseKind } from "../src/parse";
 import { registerArtifact } from "../src/register";
 import { eventOf } from "../src/pools";
@@ -249,7 +249,11 @@ async function main(): Promise<void> {
   await (await pools.connect(treasury).accrue(poolId)).wait();
   await ethers.provider.send("evm_increaseTime", [STREAM_DAYS * DAY]);
   await ethers.provider.send("evm_mine", []);
-  const index = await loadRegistryIndex(registry);
+  // Every event the demo reads comes from the SDK's history index (in memory: the chain lives for one run).
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const history = async () =>
+    (await syncHistory({ provider: ethers.provider, chainId, registry, pools })).view;
+  const index = await history();
   const roots = ARTIFACTS.filter((a) => a.parents.length === 0).map((a) => digestOf.get(a.name)!);
   const toSettle = await settleList(pools, poolId, index, roots);
   await settle(pools, treasury, poolId, toSettle);
@@ -278,12 +282,10 @@ async function main(): Promise<void> {
   // Direct vs upstream: an artifact's earnings are its own weight's part (after what it passes on)
   // plus what its children passed to it; each contributor's claim splits in that proportion.
   const SCALE = await pools.SCALE();
-  const flows = await queryEvents(pools, pools.filters.UpstreamFlowed(poolId));
+  const after = (await history()).pool(poolId)!;
+  const flows = after.flows;
   const inflow = new Map<string, bigint>();
-  for (const f of flows) {
-    const parent = f.args.parent.toLowerCase();
-    inflow.set(parent, (inflow.get(parent) ?? 0n) + f.args.scaledAmount);
-  }
+  for (const f of flows) inflow.set(f.parent, (inflow.get(f.parent) ?? 0n) + f.scaledAmount);
   const poolIndex = (await pools.pool(poolId)).index;
   const rows: string[][] = [];
   const perPerson = new Map<Person, { direct: bigint; upstream: bigint }>();
@@ -342,11 +344,7 @@ async function main(): Promise<void> {
     indent(
       table(
         ["from", "to", "amount"],
-        flows.map((f) => [
-          nameOfDigest(f.args.child),
-          nameOfDigest(f.args.parent),
-          money(f.args.scaledAmount / SCALE),
-        ]),
+        flows.map((f) => [nameOfDigest(f.child), nameOfDigest(f.parent), money(f.scaledAmount / SCALE)]),
         ["left", "left", "right"],
       ),
     ),
@@ -354,11 +352,7 @@ async function main(): Promise<void> {
   out();
 
   // The checks: nothing created, nothing lost beyond rounding dust, wallets match the claims.
-  const fundedEvents = [
-    ...(await queryEvents(pools, pools.filters.PoolFunded(poolId))),
-    ...(await queryEvents(pools, pools.filters.StreamCreated(poolId))),
-  ];
-  const funded = fundedEvents.reduce((s, e) => s + e.args.received, 0n);
+  const funded = after.received;
   const left: bigint = await token.contract.balanceOf(poolsAddress);
   let failures = 0;
   const check = (ok: boolean, text: string) => {

@@ -2,7 +2,7 @@ import type { Signer } from "ethers";
 
 import type { KnowledgeRegistry, RewardPools } from "../typechain-types";
 import { KcError } from "./errors";
-import type { RegistryIndex } from "./events";
+import type { RegistryIndex } from "./history/view";
 import {
   type Plan,
   type PlanResult,

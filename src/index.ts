@@ -56,16 +56,7 @@ export {
 } from "./pools";
 export * from "./typedData";
 
-// Reading history: events, the registry index, the pools log reducer
-export {
-  type ArtifactRecord,
-  type RegistryIndex,
-  admittedArtifacts,
-  loadRegistryIndex,
-  poolTotals,
-  poolsOfArtifact,
-  queryEvents,
-} from "./events";
+// Reading history: the pools log reducer (the history index is below)
 export {
   PoolsReducer,
   decodeLogs,
@@ -158,7 +149,15 @@ export {
 } from "./signed";
 
 // An artifact's upkeep: move a contributor slot, set the URI, retract, transfer
-export { type Sent, moveSlot, retract, setURI, transferArtifact } from "./maintenance";
+export {
+  type Sent,
+  approveArtifact,
+  moveSlot,
+  retract,
+  setOperator,
+  setURI,
+  transferArtifact,
+} from "./maintenance";
 
 // Batch registration files (CSV or JSON Lines) for registerMany
 export { type BatchRow, parseBatchText, readBatchFile } from "./batchFile";

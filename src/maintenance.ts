@@ -1,4 +1,4 @@
-import { type Signer, getAddress } from "ethers";
+import { type Signer, ZeroAddress, getAddress } from "ethers";
 
 import type { KnowledgeRegistry } from "../typechain-types";
 import { KcError } from "./errors";
@@ -126,4 +126,57 @@ export async function transferArtifact(
   );
   const { args, txHash, blockNumber } = outcome(result, "Transfer");
   return { from: getAddress(args.from as string), to: getAddress(args.to as string), txHash, blockNumber };
+}
+
+/**
+ * Approves `to` to transfer `digest` (ERC-721 `approve`; the zero address clears the approval). The owner
+ * or an operator the owner approved for all its artifacts may do it; a transfer clears it.
+ */
+export async function approveArtifact(
+  registry: KnowledgeRegistry,
+  signer: Signer,
+  digest: string,
+  to: string,
+  options: SendOptions = {},
+): Promise<Sent & { owner: string; approved: string }> {
+  const info = await requireArtifact(registry, digest);
+  const from = await signer.getAddress();
+  if (getAddress(info.owner) !== getAddress(from) && !(await registry.isApprovedForAll(info.owner, from))) {
+    throw new KcError(
+      `only the owner of ${digest} (${info.owner}) or an operator it approved may approve, not ${from}; use --from`,
+    );
+  }
+  const what = to === ZeroAddress ? `clear the approval of ${digest}` : `approve ${to} for ${digest}`;
+  const result = await sendCall(signer, registry, "approve", [to, BigInt(digest)], what, options);
+  const { args, txHash, blockNumber } = outcome(result, "Approval");
+  return {
+    owner: getAddress(args.owner as string),
+    approved: getAddress(args.approved as string),
+    txHash,
+    blockNumber,
+  };
+}
+
+/**
+ * Lets `operator` transfer and approve every artifact the signer owns, now and later (ERC-721
+ * `setApprovalForAll`), or revokes that with `approved` false.
+ */
+export async function setOperator(
+  registry: KnowledgeRegistry,
+  signer: Signer,
+  operator: string,
+  approved: boolean,
+  options: SendOptions = {},
+): Promise<Sent & { owner: string; operator: string; approved: boolean }> {
+  const owner = await signer.getAddress();
+  const what = `${approved ? "approve" : "revoke"} ${operator} as operator of ${owner}'s artifacts`;
+  const result = await sendCall(signer, registry, "setApprovalForAll", [operator, approved], what, options);
+  const { args, txHash, blockNumber } = outcome(result, "ApprovalForAll");
+  return {
+    owner: getAddress(args.owner as string),
+    operator: getAddress(args.operator as string),
+    approved: args.approved as boolean,
+    txHash,
+    blockNumber,
+  };
 }

@@ -2,8 +2,8 @@ import type { ContractTransactionReceipt, Signer } from "ethers";
 
 import type { RewardPools } from "../typechain-types";
 import { KcError } from "./errors";
-import { queryEvents } from "./events";
 import { formatDuration } from "./format";
+import type { HistoryView } from "./history/view";
 import {
   type Plan,
   type PlanResult,
@@ -61,53 +61,23 @@ export interface StreamInfo {
   refunded: bigint;
 }
 
-/** Every stream of `poolId` from the logs, oldest first. Same-schedule streams of a funder add up, as on-chain. */
-export async function poolStreams(
-  pools: RewardPools,
-  poolId: bigint,
-  now: bigint,
-  fromBlock = 0,
-): Promise<StreamInfo[]> {
-  const [created, cancelled] = await Promise.all([
-    queryEvents(pools, pools.filters.StreamCreated(poolId), fromBlock),
-    queryEvents(pools, pools.filters.StreamCancelled(poolId), fromBlock),
-  ]);
-  const streams = new Map<string, StreamInfo>();
-  for (const { args } of created) {
-    const known = streams.get(args.streamId);
-    if (known) {
-      known.received += args.received;
-      continue;
-    }
-    streams.set(args.streamId, {
-      streamId: args.streamId,
-      funder: args.funder,
-      received: args.received,
-      start: args.start,
-      end: args.end,
-      cancelable: args.cancelable,
-      status: "running",
-      released: 0n,
-      refunded: 0n,
-    });
-  }
-  for (const { args } of cancelled) {
-    const stream = streams.get(args.streamId);
-    if (!stream) continue;
-    stream.status = "cancelled";
-    stream.released = args.released;
-    stream.refunded = args.refunded;
-  }
-  for (const stream of streams.values()) {
-    if (stream.status === "cancelled") continue;
-    if (now >= stream.end) {
-      stream.status = "ended";
-      stream.released = stream.received;
-    } else {
-      stream.released = (stream.received * (now - stream.start)) / (stream.end - stream.start);
-    }
-  }
-  return [...streams.values()];
+/** Every stream of `poolId` in the history, oldest first. Same-schedule streams of a funder add up, as on-chain. */
+export function poolStreams(history: HistoryView, poolId: bigint, now: bigint): StreamInfo[] {
+  return (history.pool(poolId)?.streams ?? []).map((s) => {
+    const stream = {
+      streamId: s.streamId,
+      funder: s.funder,
+      received: s.received,
+      start: s.start,
+      end: s.end,
+      cancelable: s.cancelable,
+    };
+    if (s.cancelled)
+      return { ...stream, status: "cancelled", released: s.released!, refunded: s.refunded! } as const;
+    if (now >= s.end) return { ...stream, status: "ended", released: s.received, refunded: 0n } as const;
+    const released = (s.received * (now - s.start)) / (s.end - s.start);
+    return { ...stream, status: "running", released, refunded: 0n } as const;
+  });
 }
 
 /**
@@ -116,12 +86,12 @@ export async function poolStreams(
  */
 export async function streamEndHint(
   pools: RewardPools,
+  history: HistoryView,
   poolId: bigint,
   end: bigint,
   now: bigint,
-  fromBlock = 0,
 ): Promise<bigint> {
-  const ends = (await poolStreams(pools, poolId, now, fromBlock))
+  const ends = poolStreams(history, poolId, now)
     .filter((s) => s.status === "running" && s.end < end)
     .map((s) => s.end)
     .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
@@ -142,16 +112,19 @@ const ACTIONS = ["admit", "weight", "remove"] as const;
 /** Announced curation changes of `poolId` still pending (neither executed nor cancelled), oldest first. */
 export async function pendingChanges(
   pools: RewardPools,
+  history: HistoryView,
   poolId: bigint,
-  fromBlock = 0,
 ): Promise<PendingChange[]> {
-  const announced = await queryEvents(pools, pools.filters.CurationAnnounced(poolId), fromBlock);
+  const announced = history.pool(poolId)?.pendingChanges ?? [];
+  const views = await Promise.all(
+    announced.map((changeId) => pools.pendingChange(poolId, changeId, { blockTag: history.block })),
+  );
   const pending: PendingChange[] = [];
-  for (const { args } of announced) {
-    const [executeAfter, ops] = await pools.pendingChange(poolId, args.changeId);
+  for (const [i, changeId] of announced.entries()) {
+    const [executeAfter, ops] = views[i];
     if (executeAfter === 0n) continue;
     pending.push({
-      changeId: args.changeId,
+      changeId,
       executeAfter,
       ops: ops.map((op) => ({
         artifact: op.artifact.toLowerCase(),

@@ -269,7 +269,7 @@ describe("KnowledgeRegistry", function () {
       await expect(tx)
         .to.emit(registry, "ArtifactRegistered")
         .withArgs(...registeredArgs(reg, alice.address, onChain));
-      // By name too: the indexer (src/events.ts) reads `args.commitment`.
+      // By name too: the history index (src/history/state.ts) reads `args.commitment`.
       const receipt = await (await tx).wait();
       const [event] = receipt!.logs
         .map((log) => registry.interface.parseLog(log))

@@ -9,7 +9,7 @@ import {
   claimAcrossPools,
   settle as settleDigests,
 } from "../claims";
-import type { RegistryIndex } from "../events";
+import type { RegistryIndex } from "../history/view";
 import { announcedChanges, planAdmitMany } from "../pools";
 import { KcError } from "../errors";
 import { TOKEN_ABI } from "../token";

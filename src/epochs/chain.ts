@@ -2,7 +2,7 @@ import { type BaseContract, Contract, type ContractRunner, type EventLog, Interf
 
 import type { KnowledgeRegistry, ScoredPrograms } from "../../typechain-types";
 import { KcError } from "../errors";
-import { logRange } from "../events";
+import { AdaptiveRange, getLogsAdaptive } from "../history/logs";
 import { SnapshotBuilder, type RegistrySnapshot } from "./snapshot";
 
 /**
@@ -10,7 +10,10 @@ import { SnapshotBuilder, type RegistrySnapshot } from "./snapshot";
  * artifacts cost a few log queries rather than millions of calls) and a program's roots and funding.
  */
 
-/** Logs of `names` emitted by `contract` in [fromBlock, toBlock], in chain order, in bounded ranges. */
+/**
+ * Logs of `names` emitted by `contract` in [fromBlock, toBlock], in chain order, read in windows that adapt to
+ * what the provider accepts (the history index's reader, `getLogsAdaptive`).
+ */
 export async function logsOf(
   contract: BaseContract,
   names: string[],
@@ -22,19 +25,19 @@ export async function logsOf(
   const topics = names.map((n) => iface.getEvent(n)!.topicHash);
   const address = await contract.getAddress();
   const provider = contract.runner!.provider!;
-  const range = logRange();
+  const logs: Log[] = await getLogsAdaptive(
+    provider,
+    { address: [address], topics: [topics] },
+    fromBlock,
+    toBlock,
+    new AdaptiveRange(),
+    (_from, to) => onProgress?.(to - fromBlock + 1, toBlock - fromBlock + 1),
+  );
   const out: EventLog[] = [];
-  for (let start = fromBlock; start <= toBlock; start += range) {
-    const end = Math.min(start + range - 1, toBlock);
-    const logs: Log[] = await provider.getLogs({ address, topics: [topics], fromBlock: start, toBlock: end });
-    for (const log of logs) {
-      const parsed = iface.parseLog(log);
-      if (parsed)
-        out.push(Object.assign(log, { args: parsed.args, eventName: parsed.name }) as unknown as EventLog);
-    }
-    onProgress?.(end - fromBlock + 1, toBlock - fromBlock + 1);
+  for (const log of logs) {
+    const parsed = iface.parseLog(log);
+    if (parsed) out.push(Object.assign(log, { args: parsed.args, eventName: parsed.name }) as unknown as EventLog);
   }
-  out.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   return out;
 }
 

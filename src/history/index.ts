@@ -10,4 +10,4 @@ export {
   historyKey,
   syncHistory,
 } from "./sync";
-export { HistoryView, type PoolRecord } from "./view";
+export { type ArtifactRecord, HistoryView, type PoolRecord, type RegistryIndex } from "./view";

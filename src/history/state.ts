@@ -51,6 +51,10 @@ export interface PoolState {
   streams: Record<string, StreamState>;
   /** Scaled amount that flowed into each artifact from its children (`UpstreamFlowed`). */
   inflowScaled: Record<string, string>;
+  /** Scaled amount that flowed along each lineage edge, keyed `<child>:<parent>`, in order of first flow. */
+  flowsScaled: Record<string, string>;
+  /** Announced curation changes neither executed nor cancelled yet, oldest first. */
+  pendingChanges: string[];
   /** Claimed so far per `<artifact>:<slot>` (the contract's `claimed` view, from `RewardsClaimed`). */
   claimedBySlot: Record<string, string>;
 }
@@ -85,6 +89,9 @@ export const POOLS_EVENTS = [
   "ArtifactAdmitted",
   "WeightChanged",
   "ArtifactRemoved",
+  "CurationAnnounced",
+  "CurationExecuted",
+  "CurationCancelled",
   "PoolFunded",
   "StreamCreated",
   "StreamCancelled",
@@ -213,6 +220,8 @@ function applyPoolsEvent(
       fundings: 0,
       streams: {},
       inflowScaled: {},
+      flowsScaled: {},
+      pendingChanges: [],
       claimedBySlot: {},
     };
     return;
@@ -232,6 +241,15 @@ function applyPoolsEvent(
     case "ArtifactRemoved":
       pool.weights[String(a.artifact).toLowerCase()] = "0";
       return;
+    case "CurationAnnounced":
+      pool.pendingChanges.push(BigInt(a.changeId).toString());
+      return;
+    case "CurationExecuted":
+    case "CurationCancelled": {
+      const changeId = BigInt(a.changeId).toString();
+      pool.pendingChanges = pool.pendingChanges.filter((id) => id !== changeId);
+      return;
+    }
     case "PoolFunded":
       pool.received = add(pool.received, a.received);
       pool.fundings++;
@@ -265,6 +283,8 @@ function applyPoolsEvent(
     case "UpstreamFlowed": {
       const parent = String(a.parent).toLowerCase();
       pool.inflowScaled[parent] = add(pool.inflowScaled[parent], a.scaledAmount);
+      const edge = `${String(a.child).toLowerCase()}:${parent}`;
+      pool.flowsScaled[edge] = add(pool.flowsScaled[edge], a.scaledAmount);
       return;
     }
     case "RewardsClaimed": {

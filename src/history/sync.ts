@@ -56,7 +56,7 @@ export interface History {
   stats: SyncStats;
 }
 
-const VERSION = 2;
+const VERSION = 3;
 
 interface Snapshot {
   version: number;

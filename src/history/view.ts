@@ -1,5 +1,41 @@
-import type { ArtifactRecord, RegistryIndex } from "../events";
 import type { HistoryState, PoolState } from "./state";
+
+/** An artifact as the registry's events describe it (the current owner is `ownerOf`). */
+export interface ArtifactRecord {
+  digest: string;
+  /** Registrant, the first owner. */
+  registrant: string;
+  kind: number;
+  /** `IKnowledgeRegistry.DigestScheme`. */
+  scheme: number;
+  /** The commit-reveal commitment the registration consumed (zero with commit-reveal off). */
+  commitment: string;
+  /** The latest URI: from registration, or the last `URIUpdated`. */
+  uri: string;
+  contributors: { account: string; share: bigint }[];
+  /** Current holder of each slot, after `ContributorSlotMoved`. */
+  holders: string[];
+  parents: string[];
+  upstreamBps: number;
+  minUpstreamBps: number;
+  blockNumber: number;
+  txHash: string;
+  retractedReason?: string;
+}
+
+/** The registry's lineage and slots, as settling and claiming need them (`HistoryView` is one). */
+export interface RegistryIndex {
+  /** By digest, in registration order (parents before children). */
+  artifacts: Map<string, ArtifactRecord>;
+  children(digest: string): string[];
+  /** Digests whose slots `account` holds now, in registration order. */
+  artifactsOf(account: string): string[];
+  /**
+   * Every artifact downstream of `digests` (children, their children, …), latest registered first, so
+   * settling them in this order moves upstream flow all the way up in one transaction.
+   */
+  descendants(digests: Iterable<string>): string[];
+}
 
 /** A pool as the events describe it (views such as the index and rate come from the contract). */
 export interface PoolRecord {
@@ -17,6 +53,10 @@ export interface PoolRecord {
   refunded: bigint;
   claimed: bigint;
   fundings: number;
+  /** Scaled amounts that flowed up the lineage (`UpstreamFlowed`), per edge, in order of first flow. */
+  flows: { child: string; parent: string; scaledAmount: bigint }[];
+  /** Ids of announced curation changes neither executed nor cancelled, oldest first. */
+  pendingChanges: bigint[];
   streams: {
     streamId: string;
     funder: string;
@@ -25,12 +65,14 @@ export interface PoolRecord {
     end: bigint;
     cancelable: boolean;
     cancelled: boolean;
+    /** Once cancelled: what the members got and what went back to the funder. */
+    released?: bigint;
+    refunded?: bigint;
   }[];
 }
 
 /**
- * Queries over a synced history. It is also a `RegistryIndex`, so code written for `loadRegistryIndex`
- * takes it as is.
+ * Queries over a synced history (`syncHistory`); the one reader of both contracts' events.
  */
 export class HistoryView implements RegistryIndex {
   readonly artifacts: Map<string, ArtifactRecord>;
@@ -168,6 +210,11 @@ function poolRecord(p: PoolState): PoolRecord {
     refunded: BigInt(p.refunded),
     claimed: BigInt(p.claimed),
     fundings: p.fundings,
+    flows: Object.entries(p.flowsScaled).map(([edge, amount]) => {
+      const [child, parent] = edge.split(":");
+      return { child, parent, scaledAmount: BigInt(amount) };
+    }),
+    pendingChanges: p.pendingChanges.map(BigInt),
     streams: Object.entries(p.streams).map(([streamId, s]) => ({
       streamId,
       funder: s.funder,
@@ -176,6 +223,8 @@ function poolRecord(p: PoolState): PoolRecord {
       end: BigInt(s.end),
       cancelable: s.cancelable,
       cancelled: s.cancelled !== undefined,
+      released: s.cancelled && BigInt(s.cancelled.released),
+      refunded: s.cancelled && BigInt(s.cancelled.refunded),
     })),
   };
 }

@@ -1,11 +1,34 @@
-import { toUtf8Bytes } from "ethers";
+import { ZeroAddress, toUtf8Bytes } from "ethers";
 
+import { encodeCall } from "../../src/calldata";
 import { KcError, show } from "../../src/errors";
-import { moveSlot, retract, setURI, transferArtifact } from "../../src/maintenance";
+import {
+  approveArtifact,
+  moveSlot,
+  retract,
+  setOperator,
+  setURI,
+  transferArtifact,
+} from "../../src/maintenance";
 import { parseArtifactRef } from "../../src/refs";
-import { type CommonArgs, addressArg, contractsFor, keyValues, kcTask, required } from "./common";
+import { resolveSigner } from "../lib/contracts";
+import {
+  type CommonArgs,
+  type UnsentArgs,
+  addUnsentFlags,
+  addressArg,
+  contractsFor,
+  keyValues,
+  kcTask,
+  proposeInstead,
+  required,
+  unsentMode,
+} from "./common";
 
-/** An artifact's upkeep: `move-slot` (a contributor), `set-uri`, `retract`, `transfer` (the owner). */
+/**
+ * An artifact's upkeep: `move-slot` (a contributor), `set-uri`, `retract`, `transfer` (the owner), and the
+ * ERC-721 approvals `approve` (one artifact) and `approve-all` (an operator for all of them).
+ */
 
 interface ArtifactArgs extends CommonArgs {
   artifact?: string;
@@ -104,5 +127,91 @@ kcTask<ArtifactArgs & { to?: string }>(
     say(`Transferred ${digest} from ${done.from} to ${done.to}`);
     say(`  tx: ${txLine(done)}`);
     return { digest, ...done };
+  },
+);
+
+kcTask<CommonArgs & UnsentArgs & { digest?: string; to?: string }>(
+  "approve",
+  "Approve an account to transfer one artifact (ERC-721 approve); the zero address clears it (owner or its operator)",
+  { chain: true, signer: true },
+  (t) =>
+    addUnsentFlags(t)
+      .addOptionalParam("digest", "Artifact digest or sha2-256 CID")
+      .addOptionalParam(
+        "to",
+        "The approved account, 0x… or an ENS name (0x0000000000000000000000000000000000000000 clears it)",
+      ),
+  async (args, ctx) => {
+    const { hre, say } = ctx;
+    const digest = await parseArtifactRef(required(args.digest, "digest", "0x…"), "--digest");
+    const to = await addressArg(hre, required(args.to, "to", "0x…"), "--to");
+    const mode = unsentMode(args);
+    const { registry, registryAddress, signer } = await contractsFor(args, hre, !mode);
+    if (!(await registry.exists(digest))) throw new KcError(`artifact ${digest} is not registered`);
+    if (mode) {
+      const owner = (await registry.artifact(digest)).owner;
+      const what = to === ZeroAddress ? `clear the approval of ${digest}` : `approve ${to} for ${digest}`;
+      return proposeInstead(
+        ctx,
+        mode,
+        owner,
+        [encodeCall(registry.interface, registryAddress, "approve", [to, BigInt(digest)])],
+        what,
+      );
+    }
+    const done = await approveArtifact(registry, signer!, digest, to);
+    say(
+      done.approved === ZeroAddress
+        ? `Cleared the approval of ${digest}`
+        : `Approved ${done.approved} to transfer ${digest} (until it is transferred or the approval is cleared)`,
+    );
+    say(`  owner: ${done.owner}`);
+    say(`  tx:    ${txLine(done)}`);
+    return { digest, ...done };
+  },
+);
+
+kcTask<CommonArgs & UnsentArgs & { operator?: string; revoke: boolean; owner?: string }>(
+  "approve-all",
+  "Approve (or --revoke) an operator for every artifact the sender owns, now and later (ERC-721 setApprovalForAll)",
+  { chain: true, signer: true },
+  (t) =>
+    addUnsentFlags(t)
+      .addOptionalParam("operator", "The operator, 0x… or an ENS name")
+      .addFlag("revoke", "Revoke the operator instead")
+      .addOptionalParam(
+        "owner",
+        "With --calldata / --safe: the account that will send it, e.g. the Safe (default: the sender)",
+      ),
+  async (args, ctx) => {
+    const { hre, say } = ctx;
+    const operator = await addressArg(hre, required(args.operator, "operator", "0x…"), "--operator", {
+      nonZero: true,
+    });
+    const mode = unsentMode(args);
+    if (args.owner !== undefined && !mode) throw new KcError("--owner goes with --calldata or --safe");
+    const approved = !args.revoke;
+    const { registry, registryAddress, signer, account } = await contractsFor(args, hre, !mode);
+    if (mode) {
+      const owner =
+        args.owner === undefined
+          ? (account ?? (await (await resolveSigner(hre, args.from)).getAddress()))
+          : await addressArg(hre, args.owner, "--owner", { nonZero: true });
+      return proposeInstead(
+        ctx,
+        mode,
+        owner,
+        [encodeCall(registry.interface, registryAddress, "setApprovalForAll", [operator, approved])],
+        `${approved ? "approve" : "revoke"} ${operator} as operator of ${owner}'s artifacts`,
+      );
+    }
+    const done = await setOperator(registry, signer!, operator, approved);
+    say(
+      done.approved
+        ? `Approved ${done.operator} as operator of every artifact ${done.owner} owns (kc approve-all --revoke undoes it)`
+        : `Revoked ${done.operator} as operator of ${done.owner}'s artifacts`,
+    );
+    say(`  tx: ${txLine(done)}`);
+    return { ...done };
   },
 );

@@ -1,3 +1,5 @@
+import type { Interface } from "ethers";
+
 import { type PoolClaim, claimAcrossPools, claimTargets, settleList } from "../../src/claims";
 import { resolveSigner } from "../lib/contracts";
 import { KcError } from "../../src/errors";
@@ -6,16 +8,18 @@ import { short, table } from "../../src/format";
 import { KINDS, parseAmount, parseDuration } from "../../src/parse";
 import { requirePool } from "../../src/pools";
 import { parseArtifactRefs } from "../../src/refs";
-import { signClaim } from "../../src/signed";
+import { describeError } from "../../src/decodeError";
+import { type SignedRequest, callArguments, signClaim } from "../../src/signed";
 import { tokenInfo } from "../../src/token";
 import type { KnowledgeRegistry, RewardPools } from "../../typechain-types";
-import { type IndexArgs, readHistory, withIndexParam } from "./account";
+import { type IndexArgs, readHistory, withIndexParam } from "./history";
 import {
   type CommonArgs,
   addressArg,
   contractsFor,
   keyValues,
   kcTask,
+  nextCommand,
   parseMaxPerTx,
   parsePoolId,
   txJson,
@@ -58,6 +62,41 @@ async function claimPlan(
       return { poolId, settle, targets, amounts };
     }),
   );
+}
+
+/**
+ * What a signed claim pays if a relayer sends it now (an `eth_call` of `claimBySig` with the current state),
+ * and what the signer's targets could claim once `entry.settle` (descendants with upstream flow waiting) is
+ * settled first: `multicall([settle, claimable…])` in one `eth_call`. Nothing is sent.
+ */
+async function simulateSignedClaim(
+  pools: RewardPools,
+  request: SignedRequest,
+  entry: { poolId: bigint; settle: string[]; targets: { artifact: string }[] },
+): Promise<{ pays: bigint; afterSettle: bigint }> {
+  const to = await pools.getAddress();
+  const provider = pools.runner!.provider!;
+  const iface = pools.interface as unknown as Interface;
+  const claimData = iface.encodeFunctionData("claimBySig", callArguments(request));
+  let pays: bigint;
+  try {
+    [pays] = iface.decodeFunctionResult("claimBySig", await provider.call({ to, data: claimData }));
+  } catch (err) {
+    throw new KcError(`the signed claim would fail if relayed now: ${describeError(err)}`);
+  }
+  const views = entry.targets.map((t) =>
+    iface.encodeFunctionData("claimable", [entry.poolId, t.artifact, request.signer]),
+  );
+  const settle =
+    entry.settle.length === 0 ? [] : [iface.encodeFunctionData("settle", [entry.poolId, entry.settle, 1])];
+  const [results] = iface.decodeFunctionResult(
+    "multicall",
+    await provider.call({ to, data: iface.encodeFunctionData("multicall", [[...settle, ...views]]) }),
+  );
+  const afterSettle = (results as string[])
+    .slice(settle.length)
+    .reduce((sum, r) => sum + (iface.decodeFunctionResult("claimable", r)[0] as bigint), 0n);
+  return { pays, afterSettle };
 }
 
 interface ClaimableArgs extends CommonArgs, IndexArgs {
@@ -192,8 +231,24 @@ kcTask<ClaimArgs>(
         maxAmount,
       };
       const request = await signClaim(pools, signer!, claim, BigInt(latest) + validFor);
-      say(`Signing a claim of at most ${token.format(maxAmount)} (claimable now: ${token.format(now)})`);
-      return writeRequest(request, args.out, say);
+      const { pays, afterSettle } = await simulateSignedClaim(pools, request, plan[0]);
+      say(
+        `Signing a claim of at most ${token.format(maxAmount)} (claimable now: ${token.format(now)}); ` +
+          `relayed now it pays ${token.format(pays)}`,
+      );
+      if (afterSettle > now) {
+        const settle = nextCommand(
+          hre,
+          args,
+          "settle",
+          `--pool ${poolId} --artifacts ${plan[0].settle.join(",")} --levels 1`,
+        );
+        status(
+          `warning: settling ${plan[0].settle.length} derivative(s) first raises what is claimable to ${token.format(afterSettle)}: run ${settle}, then sign again`,
+        );
+      }
+      const written = writeRequest(request, args.out, say);
+      return { ...written, pays, afterSettle };
     }
     const worth: PoolClaim[] = plan
       .filter((e) => e.settle.length > 0 || e.amounts.some((a) => a > 0n))

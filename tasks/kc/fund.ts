@@ -13,6 +13,7 @@ import {
   parsePoolId,
   required,
 } from "./common";
+import { readHistory } from "./history";
 
 interface FundArgs extends CommonArgs {
   pool?: string;
@@ -48,7 +49,8 @@ kcTask<FundArgs>(
     const duration = args.duration === undefined ? undefined : parseDuration(args.duration);
     if (args.cancelable && duration === undefined)
       throw new KcError("--cancelable needs --duration (a stream)");
-    const { pools, signer, account, poolsAddress, fromBlock } = await contractsFor(args, hre, true);
+    const found = await contractsFor(args, hre, true);
+    const { pools, signer, account, poolsAddress } = found;
     const state = await requirePool(pools, poolId);
     const token = await tokenInfo(state.token, signer!);
     const amount = parseAmount(amountText, token.decimals);
@@ -61,14 +63,15 @@ kcTask<FundArgs>(
     }
 
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+    const { view } = await readHistory(args, { hre, status }, found);
     let hint = 0n;
     if (duration !== undefined) {
       await catchUp(pools, signer!, poolId, now, status);
       // The stream's end is set by the block that includes it; a hint at or before that still holds.
-      hint = await streamEndHint(pools, poolId, now + duration, now, fromBlock);
+      hint = await streamEndHint(pools, view, poolId, now + duration, now);
     }
     const cancelable = args.cancelable;
-    const changes = await pendingChanges(pools, poolId, fromBlock);
+    const changes = await pendingChanges(pools, view, poolId);
     if (changes.length > 0) {
       status(
         `note: pool #${poolId} has ${changes.length} announced curation change(s) not yet applied ` +

@@ -10,7 +10,7 @@ export const TASK_FILES: Readonly<Record<string, readonly string[]>> = {
   deploy: ["deploy"],
   hash: ["hash"],
   register: ["register", "register-batch"],
-  artifact: ["move-slot", "set-uri", "retract", "transfer"],
+  artifact: ["move-slot", "set-uri", "retract", "transfer", "approve", "approve-all"],
   relay: ["relay", "nonces-invalidate"],
   show: ["show"],
   verify: ["verify"],

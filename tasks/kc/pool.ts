@@ -6,7 +6,6 @@ import { encodeCall } from "../../src/calldata";
 import type { RewardPools } from "../../typechain-types";
 
 import { KcError } from "../../src/errors";
-import { admittedArtifacts, loadRegistryIndex, poolTotals, queryEvents } from "../../src/events";
 import { formatDuration, formatRounded, isoTime, short, table } from "../../src/format";
 import { KINDS, parseDuration } from "../../src/parse";
 import {
@@ -40,6 +39,7 @@ import {
   txLine,
   unsentMode,
 } from "./common";
+import { readHistory } from "./history";
 
 interface CreateArgs extends CommonArgs {
   token?: string;
@@ -321,21 +321,20 @@ kcTask<ShowArgs>(
   "Show a pool: token, curator, stream, members with weights and what their contributors can claim",
   { chain: true },
   (t) => t.addOptionalParam("pool", "Pool id"),
-  async (args, { hre, say }) => {
+  async (args, { hre, say, status }) => {
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
-    const { registry, pools, fromBlock } = await contractsFor(args, hre, false);
+    const { registry, pools, view: index } = await readHistory(args, { hre, status });
     const state = await requirePool(pools, poolId);
     const token = await tokenInfo(state.token, hre.ethers.provider);
-    const [admitted, totals, flows, index] = await Promise.all([
-      admittedArtifacts(pools, poolId, fromBlock),
-      poolTotals(pools, poolId, fromBlock),
-      queryEvents(pools, pools.filters.UpstreamFlowed(poolId), fromBlock),
-      loadRegistryIndex(registry, fromBlock),
-    ]);
+    const record = index.pool(poolId)!;
+    const admitted = record.everAdmitted;
+    const totals = {
+      funded: record.received - record.refunded,
+      refunded: record.refunded,
+      claimed: record.claimed,
+    };
     // Parents that earn only through lineage are not admitted but have claimable rewards too.
-    const viaLineage = [...new Set(flows.map((f) => f.args.parent.toLowerCase()))].filter(
-      (d) => !admitted.includes(d),
-    );
+    const viaLineage = [...new Set(record.flows.map((f) => f.parent))].filter((d) => !admitted.includes(d));
     const members = [];
     for (const artifact of [...admitted, ...viaLineage]) {
       const [member, slots] = await Promise.all([
@@ -345,10 +344,10 @@ kcTask<ShowArgs>(
       const claimable = (
         await Promise.all(slots.map((_, slot) => pools.claimableBySlot(poolId, artifact, slot)))
       ).reduce((s, v) => s + v, 0n);
-      const record = index.artifacts.get(artifact);
+      const artifactRecord = index.artifacts.get(artifact);
       members.push({
         artifact,
-        kind: record ? KINDS[record.kind] : "?",
+        kind: artifactRecord ? KINDS[artifactRecord.kind] : "?",
         weight: member.weight,
         status: admitted.includes(artifact) ? (member.weight > 0n ? "member" : "removed") : "upstream only",
         claimable,
@@ -356,10 +355,8 @@ kcTask<ShowArgs>(
     }
     const claimableTotal = members.reduce((s, m) => s + m.claimable, 0n);
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
-    const [streams, changes] = await Promise.all([
-      poolStreams(pools, poolId, now, fromBlock),
-      pendingChanges(pools, poolId, fromBlock),
-    ]);
+    const streams = poolStreams(index, poolId, now);
+    const changes = await pendingChanges(pools, index, poolId);
     const running = streams.filter((s) => s.status === "running");
     const result = {
       poolId,
@@ -459,11 +456,11 @@ kcTask<ChangesArgs>(
   "List a pool's announced curation changes that are still pending, and when each can be executed",
   { chain: true },
   (t) => t.addOptionalParam("pool", "Pool id"),
-  async (args, { hre, say }) => {
+  async (args, { hre, say, status }) => {
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
-    const { pools, fromBlock } = await contractsFor(args, hre, false);
+    const { pools, view } = await readHistory(args, { hre, status });
     const state = await requirePool(pools, poolId);
-    const changes = await pendingChanges(pools, poolId, fromBlock);
+    const changes = await pendingChanges(pools, view, poolId);
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
     say(
       `Pool #${poolId}: ${changes.length} pending change(s); curation delay ${state.curationDelay === 0n ? "none" : formatDuration(state.curationDelay)}`,
@@ -562,13 +559,13 @@ kcTask<ChangesArgs>(
   "List a pool's streams: funder, schedule, cancelability, what each released and what is left",
   { chain: true },
   (t) => t.addOptionalParam("pool", "Pool id"),
-  async (args, { hre, say }) => {
+  async (args, { hre, say, status }) => {
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
-    const { pools, fromBlock } = await contractsFor(args, hre, false);
+    const { pools, view } = await readHistory(args, { hre, status });
     const state = await requirePool(pools, poolId);
     const token = await tokenInfo(state.token, hre.ethers.provider);
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
-    const streams = await poolStreams(pools, poolId, now, fromBlock);
+    const streams = poolStreams(view, poolId, now);
     say(
       `Pool #${poolId}: ${streams.length} stream(s), ${streams.filter((s) => s.status === "running").length} running`,
     );

@@ -8,7 +8,7 @@ import { type HashResult, SCHEME_NAMES, cidOf, hashPath } from "../../src/hash";
 import { KINDS, kindName } from "../../src/parse";
 import { parseArtifactRef } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
-import { readHistory } from "./account";
+import { readHistory } from "./history";
 import { type CommonArgs, contractsFor, keyValues, kcTask, required } from "./common";
 import { type HashFlags, addHashFlags, hashOptionsOf } from "./content";
 

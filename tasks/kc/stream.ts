@@ -6,6 +6,7 @@ import { parseArtifactRefs } from "../../src/refs";
 import { tokenInfo } from "../../src/token";
 import { eventNamed, sendCall } from "../../src/tx";
 import { type CommonArgs, contractsFor, keyValues, kcTask, parseId, parsePoolId, required } from "./common";
+import { readHistory } from "./history";
 
 interface CancelArgs extends CommonArgs {
   pool?: string;
@@ -20,11 +21,13 @@ kcTask<CancelArgs>(
   async (args, { hre, say, status }) => {
     const poolId = parsePoolId(required(args.pool, "pool", "1"));
     const streamId = parseDigest(required(args.stream, "stream", "0x…"), "stream id");
-    const { pools, signer, account, fromBlock } = await contractsFor(args, hre, true);
+    const found = await contractsFor(args, hre, true);
+    const { pools, signer, account } = found;
     const state = await requirePool(pools, poolId);
     const token = await tokenInfo(state.token, hre.ethers.provider);
     const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
-    const stream = (await poolStreams(pools, poolId, now, fromBlock)).find((s) => s.streamId === streamId);
+    const { view } = await readHistory(args, { hre, status }, found);
+    const stream = poolStreams(view, poolId, now).find((s) => s.streamId === streamId);
     if (!stream) throw new KcError(`pool #${poolId} has no stream ${streamId}; see kc pool-streams`);
     if (stream.funder !== account) {
       throw new KcError(`stream ${streamId} was funded by ${stream.funder}, not ${account}; use --from`);

@@ -93,6 +93,50 @@ describe("history index", function () {
       expect(stats.head).to.equal(await ethers.provider.getBlockNumber());
     });
 
+    it("reads what pool-show, pool-streams and pool-changes print: flows per edge, totals, streams, changes", async function () {
+      const f = await loadFixture(historyFixture);
+      const { pools, token, deployer, curator } = f;
+      await token.connect(deployer).approve(await pools.getAddress(), 10n ** 30n);
+      await pools.connect(deployer).fund(f.poolId, 300n);
+      await pools.connect(deployer).fundStream(f.poolId, 1_000n, 1_000n, true, 0n);
+      await pools.connect(deployer).fundStream(f.poolId, 500n, 2_000n, false, 0n);
+      await mine(99);
+      const [first] = await pools.queryFilter(pools.filters.StreamCreated(f.poolId));
+      await pools.connect(deployer).cancelStream(f.poolId, first.args.start, first.args.end);
+      const [cancel] = await pools.queryFilter(pools.filters.StreamCancelled(f.poolId));
+      // About a tenth of the way: released and refunded split what the pool received.
+      expect(cancel.args.released + cancel.args.refunded).to.equal(1_000n);
+      expect(cancel.args.released).to.be.within(100n, 105n);
+      await pools.connect(deployer).settle(f.poolId, [f.B], 1n);
+      await mine(10); // the remaining stream releases more, so B has more to pass on
+      await pools.connect(deployer).settle(f.poolId, [f.B], 1n);
+      const delayed = await createPool(pools, deployer, token, curator, 3_600);
+      await pools.connect(curator).admit(delayed, f.A, 5);
+      await pools.connect(curator).admit(delayed, f.B, 5);
+      await pools.connect(curator).cancelChange(delayed, 1n);
+
+      const { view } = await syncHistory(options(f));
+      const pool = view.pool(f.poolId)!;
+      expect([pool.received, pool.refunded, pool.fundings]).to.deep.equal([1_800n, cancel.args.refunded, 3]);
+      // Two settlements of B, one edge: the flows add up per edge, as pool-show and the demo list them.
+      const flowed = await pools.queryFilter(pools.filters.UpstreamFlowed(f.poolId));
+      expect(flowed).to.have.length(2);
+      expect(pool.flows).to.deep.equal([
+        {
+          child: f.B.toLowerCase(),
+          parent: f.A.toLowerCase(),
+          scaledAmount: flowed[0].args.scaledAmount + flowed[1].args.scaledAmount,
+        },
+      ]);
+      expect(view.inflowScaled(f.poolId, f.A)).to.equal(pool.flows[0].scaledAmount);
+      expect(pool.streams.map((s) => [s.received, s.cancelled, s.released, s.refunded])).to.deep.equal([
+        [1_000n, true, cancel.args.released, cancel.args.refunded],
+        [500n, false, undefined, undefined],
+      ]);
+      expect(pool.pendingChanges).to.deep.equal([]);
+      expect(view.pool(delayed)!.pendingChanges).to.deep.equal([2n]);
+    });
+
     it("resumes from the cache: reads only the new blocks and the reorg margin", async function () {
       const f = await loadFixture(historyFixture);
       const store = new MemoryHistoryStore();
