@@ -33,6 +33,17 @@ interface Earning {
   fromDerivatives?: string;
 }
 
+/** What `/kc/earnings/:account` serves. */
+interface Earnings {
+  at: string;
+  earnings: Earning[];
+  /** Every slot the account holds, and every pool (with its token). */
+  slots?: { artifact: string; slot: number }[];
+  pools?: { poolId: string; token: string }[];
+  /** The descendants of the account's artifacts, with parents, in registration order. */
+  lineage?: LineageRecord[];
+}
+
 /** How long a signed claim stays valid, in seconds of chain time (as `kc claim --sign-only`'s default). */
 const SIGNED_VALID_FOR = 7n * 24n * 3600n;
 
@@ -49,9 +60,8 @@ export async function rewardsPage(main: HTMLElement, who?: string): Promise<void
     return;
   }
   const t0 = performance.now();
-  const { earnings, lineage, at } = await api<{ earnings: Earning[]; lineage?: LineageRecord[]; at: string }>(
-    `/kc/earnings/${target}`,
-  );
+  const { earnings, at, ...claimable } = await api<Earnings>(`/kc/earnings/${target}`);
+  const lineage = claimable.lineage ?? [];
   const byToken = new Map<string, bigint>();
   for (const e of earnings) byToken.set(e.token, (byToken.get(e.token) ?? 0n) + BigInt(e.claimable));
   const totals = await Promise.all([...byToken].map(async ([t, v]) => amount(v, t)));
@@ -78,8 +88,8 @@ export async function rewardsPage(main: HTMLElement, who?: string): Promise<void
   );
   const mine = state.account && target.toLowerCase() === state.account.toLowerCase();
   const owed = earnings.filter((e) => BigInt(e.claimable) > 0n);
-  const own = new Set(earnings.map((e) => e.artifact.toLowerCase()));
-  const derivatives = (lineage ?? []).filter((l) => !own.has(l.digest.toLowerCase())).length;
+  const own = new Set((claimable.slots ?? earnings).map((e) => e.artifact.toLowerCase()));
+  const derivatives = lineage.filter((l) => !own.has(l.digest.toLowerCase())).length;
   const poolIds = [...new Set(owed.map((e) => e.poolId))];
   main.innerHTML =
     `<h1>My rewards</h1><p class="mono">${esc(target)}</p>` +
@@ -108,7 +118,7 @@ export async function rewardsPage(main: HTMLElement, who?: string): Promise<void
   main.dataset.renderedAt = String(Math.round(performance.now()));
   main.dataset.loadedMs = String(Math.round(performance.now() - t0));
   if (mine) {
-    $("#claim-all", main).addEventListener("click", () => claimAll(earnings, lineage ?? []));
+    $("#claim-all", main).addEventListener("click", () => claimAll({ earnings, at, ...claimable }));
     $("#sign-relay", main).addEventListener("click", () =>
       signForRelayer(earnings, $<HTMLSelectElement>("#sign-pool").value),
     );
@@ -121,7 +131,7 @@ export async function rewardsPage(main: HTMLElement, who?: string): Promise<void
  * simulated from the account (gas estimate, and an eth_call for what it pays) before the wallet is asked, then
  * `sendPlan`. A revert anywhere sends nothing and shows the one-line reason.
  */
-async function claimAll(earnings: Earning[], lineage: LineageRecord[]): Promise<void> {
+async function claimAll({ earnings, slots, pools: poolList, lineage }: Earnings): Promise<void> {
   if (!state.signer || !state.account) return;
   const button = $<HTMLButtonElement>("#claim-all");
   button.disabled = true;
@@ -131,20 +141,20 @@ async function claimAll(earnings: Earning[], lineage: LineageRecord[]): Promise<
     const recipient = getAddress($<HTMLInputElement>("#recipient").value.trim());
     const maxPerTx = maxPerTxFrom(location.search);
     const pools = poolsAt();
-    const index = registryIndexFrom(lineage);
-    const byPool = new Map<string, Earning[]>();
-    for (const e of earnings) byPool.set(e.poolId, [...(byPool.get(e.poolId) ?? []), e]);
-    status(`planning the claims of ${byPool.size} pool(s): which derivatives to settle first…`);
+    const index = registryIndexFrom(lineage ?? []);
+    // Every pool × every slot the account holds, as `kc claim` does; planClaims drops what pays nothing.
+    const targets = (slots ?? earnings).map((e) => ({
+      artifact: e.artifact.toLowerCase(),
+      slot: BigInt(e.slot),
+    }));
+    const tokenOf = new Map((poolList ?? earnings).map((p) => [p.poolId.toString(), p.token]));
+    const digests = [...new Set(targets.map((t) => t.artifact))];
+    status(`planning the claims of ${tokenOf.size} pool(s): which derivatives to settle first…`);
     const entries: PoolClaim[] = await Promise.all(
-      [...byPool].map(async ([poolId, list]) => ({
+      [...tokenOf.keys()].map(async (poolId) => ({
         poolId: BigInt(poolId),
-        settle: await settleList(
-          pools,
-          BigInt(poolId),
-          index,
-          list.map((e) => e.artifact.toLowerCase()),
-        ),
-        targets: list.map((e) => ({ artifact: e.artifact.toLowerCase(), slot: BigInt(e.slot) })),
+        settle: await settleList(pools, BigInt(poolId), index, digests),
+        targets,
       })),
     );
     status("simulating the claims…");
@@ -152,7 +162,6 @@ async function claimAll(earnings: Earning[], lineage: LineageRecord[]): Promise<
     if (!plan) throw new Error("nothing to claim yet");
     planned = plan.steps.length;
     // What each step pays, from an eth_call of it by the account (the steps are independent of each other).
-    const tokenOf = new Map(earnings.map((e) => [e.poolId, e.token]));
     const pays = await Promise.all(
       plan.steps.map(async (step) => {
         const ret = await state.reader.call({ from: state.account, to: step.to, data: step.data });

@@ -175,9 +175,16 @@ app.get("/kc/earnings/:account", async (c) => {
   });
   // The descendants of the account's artifacts with their parents (registration order): what the app's claim
   // plan settles first (the SDK's settleList), so upstream flow reaches the claimant.
-  const lineage = descendantsOf(r, [...new Set(earnings.map((e) => e.artifact))]);
-  const tokens = await tokensOf(earnings.map((e) => e.token));
-  return c.json(json({ account, at, earnings, lineage, tokens }));
+  // Every slot the account holds and every pool: a pool that has not met an artifact yet can still owe it
+  // upstream flow waiting in a derivative, which a claim settles first.
+  const who = account.toLowerCase();
+  const slots: { artifact: string; slot: number }[] = [];
+  for (const [digest, facts] of r.artifacts)
+    facts.holders.forEach((h, slot) => h.toLowerCase() === who && slots.push({ artifact: digest, slot }));
+  const pools = [...r.pools.values()].map((p) => ({ poolId: p.poolId, token: p.token }));
+  const lineage = descendantsOf(r, [...new Set(slots.map((s) => s.artifact))]);
+  const tokens = await tokensOf([...earnings.map((e) => e.token), ...pools.map((p) => p.token)]);
+  return c.json(json({ account, at, earnings, slots, pools, lineage, tokens }));
 });
 
 // ── pools ────────────────────────────────────────────────────────────────────────────────────────────────────
