@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { type JsonRpcSigner, formatUnits, parseUnits } from "ethers";
+import { type JsonRpcSigner, NonceManager, formatUnits, parseUnits } from "ethers";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
 
 import { paidByStep } from "../../app/src/claimPlan";
@@ -87,7 +87,8 @@ describe("app e2e: claims through the SDK's plan, signed claims and the Relay pa
 
   /** Funds pool 1 from the deployer (instant), so alice has something to claim again; waits for the index. */
   async function fundPool1(units: bigint): Promise<void> {
-    const deployer = wallet(stack.cli.provider, 0);
+    // One nonce source for the two transactions (the provider's pending count can lag behind a mined one).
+    const deployer = new NonceManager(wallet(stack.cli.provider, 0));
     const amount = parseUnits(units.toString(), 18);
     await (
       await CommunityToken__factory.connect(stack.addrs.token, deployer).approve(stack.addrs.pools, amount)
@@ -99,8 +100,9 @@ describe("app e2e: claims through the SDK's plan, signed claims and the Relay pa
   /** Signs a claim of pool 1 in the browser as alice, to `recipient`; returns the JSON text shown and downloaded. */
   async function signInBrowser(recipient: string): Promise<string> {
     await connect(page, "#/rewards");
-    await page.waitForSelector("#sign-relay:not([disabled])");
+    await page.waitForSelector("#gasless summary");
     await page.click("#gasless summary");
+    await page.waitForSelector("#sign-relay:not([disabled])");
     await page.fill("#recipient", recipient);
     await page.selectOption("#sign-pool", "1");
     await page.click("#sign-relay");
@@ -192,6 +194,7 @@ describe("app e2e: claims through the SDK's plan, signed claims and the Relay pa
     );
     expect(await page.getAttribute("#main", "data-plan-steps")).to.equal("2");
     const seen = await statuses();
+    console.log(`      status lines: ${[...new Set(seen)].join(" | ")}`);
     expect(seen.some((s) => s.startsWith("transaction 1 of 2 (claim from pool #1"))).to.equal(true);
     expect(seen.some((s) => s.startsWith("transaction 2 of 2 (claim from pool #2"))).to.equal(true);
 
@@ -265,6 +268,7 @@ describe("app e2e: claims through the SDK's plan, signed claims and the Relay pa
         s.startsWith(`pays ${amountText} from pool 1 to ${alice()} (signed by ${alice()})`),
       ),
     ).to.equal(true);
+    console.log(`      relay status lines: ${[...new Set(await statuses())].join(" | ")}`);
     expect(await relayer.textContent("#relay-paid")).to.contain(`Paid ${amountText} to ${alice()}`);
     expect(await blockNumber()).to.equal(before + 1);
     const [log] = await pools().queryFilter(pools().filters.RewardsClaimed(), before + 1);
