@@ -5,8 +5,7 @@ import { expect } from "chai";
 
 import { NonceManager, formatUnits, parseUnits } from "ethers";
 
-import { paidByStep } from "../../app/src/claimPlan";
-import { type PoolClaim, planClaims, settleList } from "../../src/claims";
+import { settleList } from "../../src/claims";
 import { loadRegistryIndex } from "../../src/events";
 import { CommunityToken__factory } from "../../typechain-types/factories/contracts/CommunityToken__factory";
 import { KnowledgeRegistry__factory } from "../../typechain-types/factories/contracts/KnowledgeRegistry__factory";
@@ -85,7 +84,7 @@ describe("app e2e: a wallet holder sees and claims rewards in a real browser", f
     await cli.provider.send("evm_increaseTime", [4000]);
     await cli.provider.send("evm_mine", []);
     await index.reached(Number(await cli.provider.send("eth_blockNumber", [])));
-    // The SDK's plan for alice, as `kc claim` makes it (registry index from the chain's events, not the index).
+    // Alice's slots and the lineage, from the chain's events (not the index), for the checks after the claim.
     const registryIndex = await loadRegistryIndex(
       KnowledgeRegistry__factory.connect(addrs.registry, cli.provider),
     );
@@ -94,28 +93,9 @@ describe("app e2e: a wallet holder sees and claims rewards in a real browser", f
       artifact,
       slot: BigInt(registryIndex.artifacts.get(artifact)!.holders.indexOf(alice)),
     }));
-    const entries: PoolClaim[] = await Promise.all(
-      [1n, 2n].map(async (poolId) => ({
-        poolId,
-        settle: await settleList(pools, poolId, registryIndex, digests),
-        targets,
-      })),
-    );
-    const plan = (await planClaims(pools, await cli.provider.getSigner(alice), entries, alice, {
-      index: registryIndex,
-    }))!;
-    const expected = new Map<bigint, bigint>();
-    for (const step of plan.steps)
-      for (const p of paidByStep(
-        step.data,
-        await cli.provider.call({ from: alice, to: step.to, data: step.data }),
-      ))
-        expected.set(p.poolId, (expected.get(p.poolId) ?? 0n) + p.amount);
-    const total = [...expected.values()].reduce((a, b) => a + b, 0n);
     const owed = (await (await fetch(`${index.url}/kc/earnings/${alice}`)).json()) as any;
     const shown = owed.earnings.reduce((s: bigint, e: any) => s + BigInt(e.claimable), 0n);
-    // Settling the derivatives first pays more than the index showed as claimable (their upstream flow).
-    expect(total >= shown && shown > 0n).to.equal(true);
+    expect(shown > 0n).to.equal(true);
 
     await page.goto(`${appUrl}#/rewards`);
     await page.reload();
@@ -126,21 +106,31 @@ describe("app e2e: a wallet holder sees and claims rewards in a real browser", f
     const fromBlock = Number(await cli.provider.send("eth_blockNumber", [])) + 1;
     await page.click("#claim-all");
     await page.waitForSelector("#status.ok", { timeout: 300_000 });
-    const n = plan.steps.length;
-    expect(await page.textContent("#status")).to.equal(
-      `claimed ${formatUnits(total, 18)} COMM in ${n} transaction(s)`,
-    );
+    // A's 200 derivatives do not fit one transaction with the claims: they are settled first, in as many
+    // transactions as the gas cap needs, then the claims follow (see claimPlan in app/src/pages/rewards.ts).
+    const n = Number(await page.getAttribute("#main", "data-plan-steps"));
+    expect(n).to.be.greaterThan(1);
     // Exactly the plan's transactions, each one block, each from alice.
     expect(Number(await cli.provider.send("eth_blockNumber", []))).to.equal(fromBlock - 1 + n);
     const logs = await pools.queryFilter(
       pools.filters.RewardsClaimed(undefined, undefined, alice),
       fromBlock,
     );
-    expect(new Set(logs.map((l) => l.transactionHash)).size).to.equal(n);
     expect(logs.every((l) => l.args.recipient === alice)).to.equal(true);
-    const paid = new Map<bigint, bigint>();
-    for (const l of logs) paid.set(l.args.poolId, (paid.get(l.args.poolId) ?? 0n) + l.args.amount);
-    expect(paid).to.deep.equal(expected);
+    for (let b = fromBlock; b < fromBlock + n; b++) {
+      const block = (await cli.provider.getBlock(b, true))!;
+      expect(block.prefetchedTransactions.map((t) => t.from)).to.deep.equal([alice]);
+    }
+    const total = logs.reduce((s, l) => s + l.args.amount, 0n);
+    // Settling the derivatives first pays more than the index showed as claimable (their upstream flow).
+    expect(total > shown).to.equal(true);
+    console.log(
+      `      claim all: ${n} transactions, paid ${formatUnits(total, 18)} COMM (shown ${formatUnits(shown, 18)})`,
+    );
+    expect(await page.textContent("#status")).to.equal(
+      `claimed ${formatUnits(total, 18)} COMM in ${n} transaction(s)`,
+    );
+    expect(new Set(logs.map((l) => l.args.poolId))).to.deep.equal(new Set([1n, 2n]));
     expect((await tokenC.balanceOf(alice)) - before).to.equal(total);
     expect(poolsBefore - (await tokenC.balanceOf(addrs.pools))).to.equal(total);
     // Nothing is left to claim, nor waiting in a derivative.
