@@ -79,6 +79,7 @@ const pages: Record<string, Page> = {
   pools: (main) => poolsPage(main),
   pool: (main, id) => (id ? poolPage(main, id) : poolsPage(main)),
   relay: (main) => relayPage(main),
+  register: (main) => import("./pages/register").then((m) => m.registerPage(main)),
 };
 
 async function route(clearStatus = true): Promise<void> {
