@@ -109,7 +109,7 @@ describe("app e2e: a wallet holder sees and claims rewards in a real browser", f
     // A's 200 derivatives do not fit one transaction with the claims: they are settled first, in as many
     // transactions as the gas cap needs, then the claims follow (see claimPlan in app/src/pages/rewards.ts).
     const n = Number(await page.getAttribute("#main", "data-plan-steps"));
-    expect(n).to.be.greaterThan(1);
+    if (EXTRA >= 200) expect(n).to.be.greaterThan(1);
     // Exactly the plan's transactions, each one block, each from alice.
     expect(Number(await cli.provider.send("eth_blockNumber", []))).to.equal(fromBlock - 1 + n);
     const logs = await pools.queryFilter(
