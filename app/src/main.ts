@@ -10,6 +10,7 @@ import { $, type Config, errors, esc, state, status } from "./core";
 import { artifactPage, artifactsPage } from "./pages/artifact";
 import { poolPage, poolsPage } from "./pages/pools";
 import { relayPage } from "./pages/relay";
+import { programsPage } from "./pages/programs";
 import { rewardsPage } from "./pages/rewards";
 import { discover, wallets, type Eip1193 } from "./wallet";
 
@@ -79,6 +80,7 @@ const pages: Record<string, Page> = {
   pools: (main) => poolsPage(main),
   pool: (main, id) => (id ? poolPage(main, id) : poolsPage(main)),
   relay: (main) => relayPage(main),
+  programs: (main, id) => programsPage(main, id),
   register: (main) => import("./pages/register").then((m) => m.registerPage(main)),
 };
 

@@ -20,6 +20,7 @@ import {
 } from "../claimPlan";
 import { $, amount, api, errors, esc, indexReached, short, state, status } from "../core";
 import { amounts, poolsAt } from "../sdk";
+import { programsSection } from "./programs";
 
 interface Earning {
   poolId: string;
@@ -123,6 +124,7 @@ export async function rewardsPage(main: HTMLElement, who?: string): Promise<void
       signForRelayer(earnings, $<HTMLSelectElement>("#sign-pool").value),
     );
   }
+  await programsSection(main, target);
 }
 
 /**
