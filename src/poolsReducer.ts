@@ -131,6 +131,8 @@ export interface MemberState {
   upstreamBps: bigint;
   totalShares: bigint;
   flags: number;
+  /** The part of `earnedScaled` that came from derivatives (kept from `UpstreamFlowed`), for the app's sources. */
+  fromDerivativesScaled: bigint;
 }
 
 export interface StreamState {
@@ -562,6 +564,7 @@ export class PoolsReducer {
         const { upstream, kept } = splitUpstream(amount, m.upstreamBps);
         if (kept !== 0n) {
           m.earnedScaled += kept;
+          m.fromDerivativesScaled += kept;
           m.flags |= FLAG_HAS_EARNED;
         }
         m.pendingUpstreamScaled += upstream;
@@ -676,6 +679,7 @@ export class PoolsReducer {
         upstreamBps: 0n,
         totalShares: 0n,
         flags: 0,
+        fromDerivativesScaled: 0n,
       };
       p.members.set(key(artifact), m);
     }
@@ -814,9 +818,22 @@ export class PoolsReducer {
     return this.claimableView(p, key(artifact), BigInt(slot), facts.shares[slot], this.claimIndex(p, now));
   }
 
-  private claimableView(p: PoolState, artifact: string, slot: bigint, share: bigint, index: bigint): bigint {
-    const m = p.members.get(artifact);
-    if (!m || m.totalShares === 0n || share === 0n) return 0n;
+  /**
+   * The part of `claimableBySlot` that came from derivatives: the claimable amount times the share of the
+   * artifact's earnings (settled and accrued) that reached it as upstream flow, rounded down; the rest is
+   * direct. Claims pay both alike, so this is the pro-rata split, not a separate balance.
+   */
+  claimableFromDerivatives(poolId: bigint, artifact: string, slot: bigint | number, now: bigint): bigint {
+    const claimable = this.claimableBySlot(poolId, artifact, slot, now);
+    const p = this.poolState(poolId);
+    const m = p.members.get(key(artifact));
+    if (claimable === 0n || !m || m.fromDerivativesScaled === 0n) return 0n;
+    const total = m.earnedScaled + this.unsettledKept(m, key(artifact), this.claimIndex(p, now));
+    return total === 0n ? 0n : (claimable * m.fromDerivativesScaled) / total;
+  }
+
+  /** What `m` keeps of its flow since its checkpoint (scaled), as a settlement at `index` would book it. */
+  private unsettledKept(m: MemberState, artifact: string, index: bigint): bigint {
     const direct = m.weight * (index - m.checkpoint);
     const split = splitUpstream(direct, m.upstreamBps);
     const upstream = split.upstream;
@@ -830,6 +847,13 @@ export class PoolsReducer {
         });
       }
     }
+    return kept;
+  }
+
+  private claimableView(p: PoolState, artifact: string, slot: bigint, share: bigint, index: bigint): bigint {
+    const m = p.members.get(artifact);
+    if (!m || m.totalShares === 0n || share === 0n) return 0n;
+    const kept = this.unsettledKept(m, artifact, index);
     const entitled = entitlement(m.earnedScaled + kept, share, m.totalShares);
     const paid = p.claimed.get(artifact)?.get(slot) ?? 0n;
     return entitled > paid ? entitled - paid : 0n;

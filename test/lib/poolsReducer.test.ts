@@ -162,6 +162,10 @@ describe("poolsReducer", function () {
     expect(r.claimed(1n, A, 0)).to.equal(689n);
     expect(r.claimableBySlot(1n, A, 0, 2000n)).to.equal(0n);
     expect(r.claimableBySlot(1n, A, 1, 2000n)).to.equal(229n);
+    // Of A's 918.75 earned, 131.25 came from B: 229 × 131.25 / 918.75 = 32.71 of slot 1's claimable.
+    expect(r.claimableFromDerivatives(1n, A, 1, 2000n)).to.equal(32n);
+    expect(r.claimableFromDerivatives(1n, A, 0, 2000n)).to.equal(0n);
+    expect(r.claimableFromDerivatives(1n, B, 0, 2000n)).to.equal(0n);
     const [stream] = r.streams(1n, 2000n);
     expect(stream).to.include({ status: "cancelled", released: 50n, refunded: 50n });
   });

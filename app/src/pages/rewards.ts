@@ -1,9 +1,25 @@
-/** My rewards: what an account can claim across every pool, and claim all. */
+/**
+ * My rewards: what an account can claim across every pool and where it comes from; claim all through the SDK's
+ * plan (src/claims.ts `planClaims`: one `RewardPools.multicall` per transaction, split only when one cannot hold
+ * it), and sign a gasless claim for a relayer (src/signed.ts `signClaim`).
+ */
 import { getAddress } from "ethers";
 
+import { planClaims, settleList, type PoolClaim } from "../../../src/claims";
 import { describeError } from "../../../src/decodeError";
-import { IRewardPools__factory } from "../../../typechain-types/factories/contracts/interfaces/IRewardPools__factory";
+import { signClaim } from "../../../src/signed";
+import { type TxStep, isGasLimitError, planSplit, rangeLabel, sendPlan } from "../../../src/tx";
+import {
+  type LineageRecord,
+  maxPerTxFrom,
+  paidByStep,
+  progressText,
+  registryIndexFrom,
+  sourceTotals,
+  stepOfProgress,
+} from "../claimPlan";
 import { $, amount, api, errors, esc, indexReached, short, state, status } from "../core";
+import { amounts, poolsAt } from "../sdk";
 import { programsSection } from "./programs";
 
 interface Earning {
@@ -15,7 +31,22 @@ interface Earning {
   claimed: string;
   via: string;
   share: string;
+  fromDerivatives?: string;
 }
+
+/** What `/kc/earnings/:account` serves. */
+interface Earnings {
+  at: string;
+  earnings: Earning[];
+  /** Every slot the account holds, and every pool (with its token). */
+  slots?: { artifact: string; slot: number }[];
+  pools?: { poolId: string; token: string }[];
+  /** The descendants of the account's artifacts, with parents, in registration order. */
+  lineage?: LineageRecord[];
+}
+
+/** How long a signed claim stays valid, in seconds of chain time (as `kc claim --sign-only`'s default). */
+const SIGNED_VALID_FOR = 7n * 24n * 3600n;
 
 export async function rewardsPage(main: HTMLElement, who?: string): Promise<void> {
   const target = who ?? state.account;
@@ -30,70 +61,254 @@ export async function rewardsPage(main: HTMLElement, who?: string): Promise<void
     return;
   }
   const t0 = performance.now();
-  const { earnings, at } = await api<{ earnings: Earning[]; at: string }>(`/kc/earnings/${target}`);
+  const { earnings, at, ...claimable } = await api<Earnings>(`/kc/earnings/${target}`);
+  const lineage = claimable.lineage ?? [];
   const byToken = new Map<string, bigint>();
   for (const e of earnings) byToken.set(e.token, (byToken.get(e.token) ?? 0n) + BigInt(e.claimable));
   const totals = await Promise.all([...byToken].map(async ([t, v]) => amount(v, t)));
+  const sources = await Promise.all(
+    [...sourceTotals(earnings)].map(
+      async ([t, s]) =>
+        `<li>direct: <span class="num" data-source="direct">${esc(await amount(s.direct, t))}</span>` +
+        ` · from derivatives: <span class="num" data-source="derivatives">${esc(await amount(s.fromDerivatives, t))}</span></li>`,
+    ),
+  );
   const rows = await Promise.all(
-    earnings.map(
-      async (e) =>
+    earnings.map(async (e) => {
+      const up = BigInt(e.fromDerivatives ?? "0");
+      return (
         `<tr><td><a href="#/pool/${e.poolId}">pool ${e.poolId}</a></td>` +
         `<td><a href="#/artifact/${e.artifact}" class="mono">${short(e.artifact)}</a></td>` +
-        `<td>${e.slot}</td><td>${esc(e.via)}</td>` +
+        `<td>${e.slot}</td><td>${e.via === "direct" ? "pool member" : "derivatives only"}</td>` +
         `<td class="num claimable">${await amount(e.claimable, e.token)}</td>` +
-        `<td class="num">${await amount(e.claimed, e.token)}</td></tr>`,
-    ),
+        `<td class="num direct">${await amount(BigInt(e.claimable) - up, e.token)}</td>` +
+        `<td class="num derivatives">${await amount(up, e.token)}</td>` +
+        `<td class="num">${await amount(e.claimed, e.token)}</td></tr>`
+      );
+    }),
   );
   const mine = state.account && target.toLowerCase() === state.account.toLowerCase();
   const owed = earnings.filter((e) => BigInt(e.claimable) > 0n);
+  const own = new Set((claimable.slots ?? earnings).map((e) => e.artifact.toLowerCase()));
+  const derivatives = lineage.filter((l) => !own.has(l.digest.toLowerCase())).length;
+  const poolIds = [...new Set(owed.map((e) => e.poolId))];
   main.innerHTML =
     `<h1>My rewards</h1><p class="mono">${esc(target)}</p>` +
     `<p class="total" id="total">${totals.length ? totals.map(esc).join(" + ") : "nothing yet"}</p>` +
+    (sources.length ? `<ul id="sources">${sources.join("")}</ul>` : "") +
     `<p class="muted">as of block time ${new Date(Number(at) * 1000).toISOString()}; ` +
-    `${earnings.length} slot(s) in ${new Set(earnings.map((e) => e.poolId)).size} pool(s)</p>` +
+    `${earnings.length} slot(s) in ${new Set(earnings.map((e) => e.poolId)).size} pool(s)` +
+    (derivatives
+      ? `; ${derivatives} derivative artifact(s) downstream: Claim all settles those with flow waiting first, so it can pay more than shown`
+      : "") +
+    `</p>` +
     (mine
       ? `<p><label>Send to <input id="recipient" value="${esc(state.account)}"/></label> ` +
-        `<button id="claim-all" ${owed.length ? "" : "disabled"}>Claim all</button></p>`
+        `<button id="claim-all" ${owed.length || derivatives ? "" : "disabled"}>Claim all</button></p>` +
+        `<details id="gasless"><summary>Sign a gasless claim for a relayer</summary>` +
+        `<p class="muted">Signs a <code>claimBySig</code> request for one pool (what it can claim now, to the address ` +
+        `above, valid 7 days); anyone relays it and pays the gas: the Relay page, or <code>npx hardhat kc relay file.json</code>.</p>` +
+        `<p><label>Pool <select id="sign-pool">${poolIds.map((p) => `<option value="${p}">pool ${p}</option>`).join("")}</select></label> ` +
+        `<button id="sign-relay" ${poolIds.length ? "" : "disabled"}>Sign for a relayer</button></p>` +
+        `<div id="signed"></div></details>`
       : "") +
-    `<table id="earnings"><thead><tr><th>Pool</th><th>Artifact</th><th>Slot</th><th>From</th>` +
-    `<th class="num">Claimable</th><th class="num">Claimed</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+    `<table id="earnings"><thead><tr><th>Pool</th><th>Artifact</th><th>Slot</th><th>In the pool as</th>` +
+    `<th class="num">Claimable</th><th class="num">Direct</th><th class="num">From derivatives</th>` +
+    `<th class="num">Claimed</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
   // For the budget: ms from this page's navigation start to the rendered list, and of this view alone.
   main.dataset.renderedAt = String(Math.round(performance.now()));
   main.dataset.loadedMs = String(Math.round(performance.now() - t0));
-  if (mine) $("#claim-all", main).addEventListener("click", () => claimAll(owed));
+  if (mine) {
+    $("#claim-all", main).addEventListener("click", () => claimAll({ earnings, at, ...claimable }));
+    $("#sign-relay", main).addEventListener("click", () =>
+      signForRelayer(earnings, $<HTMLSelectElement>("#sign-pool").value),
+    );
+  }
   await programsSection(main, target);
 }
 
-/** One `claim` per pool (a pool pays in one token transfer), each simulated before the wallet is asked. */
-async function claimAll(owed: Earning[]): Promise<void> {
+/**
+ * Claims everything through the SDK's one write path: `planClaims` (per pool its settlements, then its claim, in
+ * one `multicall`; split into several transactions only when one would pass the gas cap, `?maxPerTx=`), every step
+ * simulated from the account (gas estimate, and an eth_call for what it pays) before the wallet is asked, then
+ * `sendPlan`. A revert anywhere sends nothing and shows the one-line reason.
+ */
+async function claimAll({ earnings, slots, pools: poolList, lineage }: Earnings): Promise<void> {
   if (!state.signer || !state.account) return;
   const button = $<HTMLButtonElement>("#claim-all");
   button.disabled = true;
-  const recipient = $<HTMLInputElement>("#recipient").value.trim();
-  const pools = IRewardPools__factory.connect(state.config.pools, state.signer);
-  const byPool = new Map<string, Earning[]>();
-  for (const e of owed) byPool.set(e.poolId, [...(byPool.get(e.poolId) ?? []), e]);
-  let done = 0;
-  let lastBlock = 0;
+  let planned = 0;
+  let sent = 0;
   try {
-    const to = getAddress(recipient);
-    for (const [poolId, list] of byPool) {
-      const targets = list.map((e) => ({ artifact: e.artifact, slot: BigInt(e.slot) }));
-      status(`pool ${poolId}: simulating the claim…`);
-      const expected = await pools.claim.staticCall(poolId, targets, to);
-      status(`pool ${poolId}: confirm the claim of ${await amount(expected, list[0].token)} in your wallet…`);
-      const tx = await pools.claim(poolId, targets, to);
-      status(`pool ${poolId}: waiting for ${short(tx.hash)}…`);
-      const receipt = await tx.wait();
-      if (receipt?.status !== 1) throw new Error(`transaction ${tx.hash} failed`);
-      lastBlock = receipt.blockNumber;
-      done++;
+    const recipient = getAddress($<HTMLInputElement>("#recipient").value.trim());
+    const maxPerTx = maxPerTxFrom(location.search);
+    const pools = poolsAt();
+    const index = registryIndexFrom(lineage ?? []);
+    // Every pool × every slot the account holds, as `kc claim` does; planClaims drops what pays nothing.
+    const targets = (slots ?? earnings).map((e) => ({
+      artifact: e.artifact.toLowerCase(),
+      slot: BigInt(e.slot),
+    }));
+    const tokenOf = new Map((poolList ?? earnings).map((p) => [p.poolId.toString(), p.token]));
+    const digests = [...new Set(targets.map((t) => t.artifact))];
+    status(`planning the claims of ${tokenOf.size} pool(s): which derivatives to settle first…`);
+    const entries: PoolClaim[] = await Promise.all(
+      [...tokenOf.keys()].map(async (poolId) => ({
+        poolId: BigInt(poolId),
+        settle: await settleList(pools, BigInt(poolId), index, digests),
+        targets,
+      })),
+    );
+    status("simulating the claims…");
+    const plan = await claimPlan(pools, entries, recipient, index, maxPerTx);
+    if (!plan) throw new Error("nothing to claim yet");
+    planned = plan.steps.length;
+    // What each step pays, from an eth_call of it by the account (the steps are independent of each other).
+    const pays = await Promise.all(
+      plan.steps.map(async (step) => {
+        const perToken = new Map<string, bigint>();
+        if (step.settleOnly) return perToken;
+        const ret = await state.reader.call({ from: state.account, to: step.to, data: step.data });
+        for (const p of paidByStep(step.data, ret)) {
+          const t = tokenOf.get(p.poolId.toString())!;
+          perToken.set(t, (perToken.get(t) ?? 0n) + p.amount);
+        }
+        return perToken;
+      }),
+    );
+    const payText = await Promise.all(pays.map((p) => amounts(p, amount)));
+    $("#main").dataset.planSteps = String(planned);
+    status(progressText(0, planned, plan.steps[0].label, payText[0]));
+    const result = await sendPlan(plan, state.signer, {
+      maxPerTx,
+      status: (message) => {
+        const step = stepOfProgress(message);
+        if (!step) return;
+        sent = step.i;
+        status(progressText(step.i, step.n, step.label, payText[step.i]));
+      },
+    });
+    sent = result.steps.length;
+    const paid = new Map<string, bigint>();
+    for (const e of result.events.filter((e) => e.name === "RewardsClaimed")) {
+      const t = tokenOf.get((e.args.poolId as bigint).toString())!;
+      paid.set(t, (paid.get(t) ?? 0n) + (e.args.amount as bigint));
     }
-    status(`claimed from ${done} pool(s); waiting for the index to see it…`);
-    await indexReached(lastBlock);
-    status(`claimed from ${done} pool(s)`, "ok");
+    const summary = `claimed ${await amounts(paid, amount)} in ${sent} transaction(s)`;
+    status(`${summary}; waiting for the index to see it…`);
+    await indexReached(result.steps[result.steps.length - 1].blockNumber);
+    status(summary, "ok");
   } catch (err) {
-    status(`claim stopped after ${done} of ${byPool.size} pool(s): ${describeError(err, errors)}`, "error");
+    const reason = describeError(err, errors);
+    status(
+      sent === 0
+        ? `nothing was sent: ${reason}`
+        : `claim stopped after ${sent} of ${planned} transaction(s): ${reason}`,
+      "error",
+    );
   }
   await state.refresh(false);
+}
+
+/**
+ * The SDK's claim plan (`planClaims`). When one target's settlements alone do not fit one transaction (an
+ * artifact with hundreds of derivatives to settle), the settlements go first, split by the SDK's `planSplit` as
+ * `settle` does, and the claims follow without them; their simulation then shows what is claimable before the
+ * settlements, and they pay what is claimable when mined.
+ */
+async function claimPlan(
+  pools: ReturnType<typeof poolsAt>,
+  entries: PoolClaim[],
+  recipient: string,
+  index: ReturnType<typeof registryIndexFrom>,
+  maxPerTx: bigint,
+): Promise<{ steps: (TxStep & { settleOnly?: boolean })[]; notes: string[] } | undefined> {
+  const tooBig = (err: unknown) =>
+    isGasLimitError(err) || /one item needs/.test(String((err as Error)?.message));
+  try {
+    return await planClaims(pools, state.signer!, entries, recipient, { index, maxPerTx });
+  } catch (err) {
+    if (!tooBig(err)) throw err;
+  }
+  status("the settlements do not fit one transaction with the claims: planning them first…");
+  // The pools whose plan alone does not fit settle first; the others keep settling in their claim's transaction.
+  const adjusted: PoolClaim[] = [];
+  const settleFirst: PoolClaim[] = [];
+  for (const entry of entries) {
+    try {
+      await planClaims(pools, state.signer!, [entry], recipient, { index, maxPerTx });
+      adjusted.push(entry);
+    } catch (err) {
+      if (!tooBig(err)) throw err;
+      settleFirst.push(entry);
+      adjusted.push({ ...entry, settle: [] });
+    }
+  }
+  const to = await pools.getAddress();
+  const steps: (TxStep & { settleOnly?: boolean })[] = [];
+  for (const entry of settleFirst) {
+    const settle = await planSplit(
+      state.signer!,
+      entry.settle,
+      (chunk) => ({ to, data: pools.interface.encodeFunctionData("settle", [entry.poolId, chunk, 1]) }),
+      (chunk, from) =>
+        `settle pool #${entry.poolId}, ${rangeLabel(from, chunk.length, entry.settle.length, "artifacts")}`,
+      `settling ${entry.settle.length} artifacts`,
+      { maxPerTx },
+    );
+    steps.push(...settle.steps.map((s) => ({ ...s, settleOnly: true })));
+  }
+  const claims = await planClaims(pools, state.signer!, adjusted, recipient, { index, maxPerTx });
+  steps.push(...(claims?.steps ?? []));
+  return steps.length ? { steps, notes: claims?.notes ?? [] } : undefined;
+}
+
+/**
+ * Signs, with the wallet's eth_signTypedData_v4, a `claimBySig` request exactly as `kc claim --sign-only` does
+ * (src/signed.ts): the slots of `poolId` with something to claim now (read from the chain), at most that much, to
+ * the recipient above, valid 7 days. Shows the request and offers it as the JSON file `kc relay` reads.
+ */
+async function signForRelayer(earnings: Earning[], poolId: string): Promise<void> {
+  if (!state.signer || !state.account) return;
+  const out = $("#signed");
+  out.innerHTML = "";
+  try {
+    const recipient = getAddress($<HTMLInputElement>("#recipient").value.trim());
+    const pools = poolsAt();
+    const list = earnings.filter((e) => e.poolId === poolId);
+    const now = await Promise.all(
+      list.map((e) => pools.claimableBySlot(BigInt(poolId), e.artifact, BigInt(e.slot))),
+    );
+    const targets = list
+      .map((e, i) => ({ artifact: e.artifact.toLowerCase(), slot: BigInt(e.slot), amount: now[i] }))
+      .filter((t) => t.amount > 0n);
+    const maxAmount = targets.reduce((s, t) => s + t.amount, 0n);
+    if (maxAmount === 0n) throw new Error(`nothing to claim in pool ${poolId} yet`);
+    const latest = await state.reader.getBlock("latest");
+    const token = list[0].token;
+    status(`sign the claim of ${await amount(maxAmount, token)} from pool ${poolId} in your wallet…`);
+    const request = await signClaim(
+      pools,
+      state.signer,
+      {
+        poolId: BigInt(poolId),
+        targets: targets.map(({ artifact, slot }) => ({ artifact, slot })),
+        recipient,
+        maxAmount,
+      },
+      BigInt(latest!.timestamp) + SIGNED_VALID_FOR,
+    );
+    const text = `${JSON.stringify(request, null, 2)}\n`;
+    const href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    const file = `claim-pool-${poolId}-${request.signer.slice(2, 8).toLowerCase()}-${request.message.nonce}.json`;
+    out.innerHTML =
+      `<p>Signed a claim of at most <b>${esc(await amount(maxAmount, token))}</b> from pool ${esc(poolId)} to ` +
+      `<span class="mono">${esc(recipient)}</span>, valid until ` +
+      `${new Date(Number(request.message.deadline) * 1000).toISOString()}. ` +
+      `<a id="download-request" href="${href}" download="${esc(file)}">Download ${esc(file)}</a></p>` +
+      `<textarea id="signed-request" readonly rows="12" cols="90">${esc(text)}</textarea>`;
+    status(`signed; give ${file} to a relayer (the Relay page or npx hardhat kc relay)`, "ok");
+  } catch (err) {
+    status(`nothing was signed: ${describeError(err, errors)}`, "error");
+  }
 }

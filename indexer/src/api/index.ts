@@ -174,6 +174,25 @@ const json = (value: unknown) =>
 const hex32 = (s: string): `0x${string}` | undefined =>
   /^0x[0-9a-fA-F]{64}$/.test(s) ? (s.toLowerCase() as `0x${string}`) : undefined;
 
+/** `digests` and every artifact downstream of them, with parents, in registration order. */
+function descendantsOf(r: PoolsReducer, digests: string[]): { digest: string; parents: string[] }[] {
+  const children = new Map<string, string[]>();
+  for (const [digest, facts] of r.artifacts)
+    for (const p of facts.parents) children.set(p, [...(children.get(p) ?? []), digest]);
+  const found = new Set<string>(digests.map((d) => d.toLowerCase()));
+  const pending = [...found];
+  for (let d = pending.pop(); d !== undefined; d = pending.pop()) {
+    for (const child of children.get(d) ?? []) {
+      if (found.has(child)) continue;
+      found.add(child);
+      pending.push(child);
+    }
+  }
+  return [...r.artifacts.values()]
+    .filter((f) => found.has(f.digest))
+    .map((f) => ({ digest: f.digest, parents: f.parents }));
+}
+
 // ── rewards ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 app.get("/kc/earnings/:account", async (c) => {
@@ -189,9 +208,22 @@ app.get("/kc/earnings/:account", async (c) => {
       ...e,
       via: m.weight > 0n || m.checkpoint > 0n ? "direct" : "upstream",
       share: facts.shares[Number(e.slot)],
+      // The pro-rata part of `claimable` that reached the artifact from its derivatives; the rest is direct.
+      fromDerivatives: r.claimableFromDerivatives(e.poolId, e.artifact, e.slot, at),
     };
   });
-  return c.json(json({ account, at, earnings, tokens: await tokensOf(earnings.map((e) => e.token)) }));
+  // The descendants of the account's artifacts with their parents (registration order): what the app's claim
+  // plan settles first (the SDK's settleList), so upstream flow reaches the claimant.
+  // Every slot the account holds and every pool: a pool that has not met an artifact yet can still owe it
+  // upstream flow waiting in a derivative, which a claim settles first.
+  const who = account.toLowerCase();
+  const slots: { artifact: string; slot: number }[] = [];
+  for (const [digest, facts] of r.artifacts)
+    facts.holders.forEach((h, slot) => h.toLowerCase() === who && slots.push({ artifact: digest, slot }));
+  const pools = [...r.pools.values()].map((p) => ({ poolId: p.poolId, token: p.token }));
+  const lineage = descendantsOf(r, [...new Set(slots.map((s) => s.artifact))]);
+  const tokens = await tokensOf([...earnings.map((e) => e.token), ...pools.map((p) => p.token)]);
+  return c.json(json({ account, at, earnings, slots, pools, lineage, tokens }));
 });
 
 // ── the CLI's history ───────────────────────────────────────────────────────────────────────────────────────
