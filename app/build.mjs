@@ -21,6 +21,9 @@ export async function buildApp({ quiet = false } = {}) {
     platform: "browser",
     sourcemap: true,
     legalComments: "none",
+    // The SDK's CSV reader (src/parse.ts, reached through src/signed.ts) uses Node's Buffer; its package ships
+    // a browser build, so the app bundles that one.
+    alias: { "csv-parse/sync": "csv-parse/browser/esm/sync" },
     outfile: join(DIST, "app.js"),
     logLevel: quiet ? "error" : "warning",
   });

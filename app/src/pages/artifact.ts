@@ -1,6 +1,7 @@
 /** The artifact page (record, contributors, pools, lineage graph) and the artifacts list. */
 import { $, api, esc, short } from "../core";
 import { lineageSvg, type LineageEdge, type LineageNode } from "../lineage";
+import { artifactEarnings } from "./charts";
 
 export async function artifactPage(main: HTMLElement, digest: string): Promise<void> {
   const [a, graph] = await Promise.all([
@@ -37,6 +38,7 @@ export async function artifactPage(main: HTMLElement, digest: string): Promise<v
     `<h2>Pools</h2><p>${a.pools.length ? a.pools.map((m: any) => `<a href="#/pool/${m.poolId}">pool ${m.poolId}</a> (weight ${m.weight})`).join(", ") : "in no pool"}</p>` +
     `<h2>Lineage</h2><p class="muted">parents on the left, derivatives on the right; click a box to walk the graph</p>` +
     `<div id="lineage">${lineageSvg(graph.root, graph.nodes, graph.edges)}</div>`;
+  await artifactEarnings(main, digest);
 }
 
 export async function artifactsPage(main: HTMLElement): Promise<void> {
