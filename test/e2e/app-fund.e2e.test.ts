@@ -1,7 +1,7 @@
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { formatUnits, parseUnits } from "ethers";
+import { NonceManager, formatUnits, parseUnits } from "ethers";
 
 import { encodeCall, safeBatch } from "../../src/calldata";
 import { CommunityToken__factory } from "../../typechain-types/factories/contracts/CommunityToken__factory";
@@ -71,8 +71,7 @@ describe("app e2e: fund and curate a pool in a real browser", function () {
     stack = started!;
     page = stack.page;
     const provider = stack.cli.provider;
-    // No NonceManager: the app sends from this account too, so each transaction asks the node for the nonce.
-    const owner = wallet(provider, 0);
+    const owner = new NonceManager(wallet(provider, 0));
     deployer = stack.history.accounts[0];
     pools = IRewardPools__factory.connect(stack.addrs.pools, owner);
     comm = CommunityToken__factory.connect(stack.addrs.token, owner);
@@ -154,7 +153,11 @@ describe("app e2e: fund and curate a pool in a real browser", function () {
     expect(logs.map((l) => [...l.args])).to.deep.equal([[3n, deployer, 5n * unitP, 5n * unitP]]);
     expect(await plain.allowance(deployer, stack.addrs.pools)).to.equal(0n);
 
-    await (await plain.approve(stack.addrs.pools, 10n * unitP)).wait();
+    // The app sent from this account meanwhile: the nonce comes from the node itself.
+    const nonce = Number(await stack.cli.provider.send("eth_getTransactionCount", [deployer, "pending"]));
+    await (
+      await plain.connect(wallet(stack.cli.provider, 0)).approve(stack.addrs.pools, 10n * unitP, { nonce })
+    ).wait();
     await open("#/pool/3");
     const from2 = (await block()) + 1;
     await page.fill("#fund-amount", "3");

@@ -83,7 +83,8 @@ export async function startCliNode(label: string): Promise<CliNode> {
       const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
       if (res.ok) break;
     } catch {
-      if (tries > 120) throw new Error(`hardhat node did not answer on ${url}:\n${nodeLog}`);
+      // Two minutes: on a loaded machine the node takes far longer than its usual few seconds to start.
+      if (tries > 480) throw new Error(`hardhat node did not answer on ${url}:\n${nodeLog}`);
       await sleep(250);
     }
   }
