@@ -17,12 +17,12 @@ export interface Series {
 
 const W = 640;
 const H = 220;
-const PAD = { left: 86, right: 16, top: 14, bottom: 28 };
+const PAD = { left: 112, right: 16, top: 14, bottom: 28 };
 
-/** `12.5 COMM` with at most 4 decimals, for axes and tooltips. */
+/** `12.5 COMM`: 4 decimals at most, none from 1,000 on, for axes and tooltips. */
 function label(v: bigint, decimals: number, symbol: string): string {
   const [whole, frac = ""] = formatUnits(v, decimals).split(".");
-  const f = frac.slice(0, 4).replace(/0+$/, "");
+  const f = whole.length > 3 ? "" : frac.slice(0, 4).replace(/0+$/, "");
   return `${whole}${f ? `.${f}` : ""} ${symbol}`;
 }
 
@@ -41,13 +41,14 @@ export function lineChart(
   if (all.length === 0) return `<p class="muted">nothing yet</p>`;
   const t0 = Math.min(...all.map((p) => p.t));
   const t1 = Math.max(...all.map((p) => p.t), t0 + 1);
-  const top = all.reduce((m, p) => (p.v > m ? p.v : m), 0n) || 1n;
+  const max = all.reduce((m, p) => (p.v > m ? p.v : m), 0n);
+  const top = max || 1n;
   // The share of the top value, to a millionth, only for drawing; labels use the exact bigints.
   const y = (v: bigint) =>
     Math.round((PAD.top + (H - PAD.top - PAD.bottom) * (1 - Number((v * 1_000_000n) / top) / 1e6)) * 10) / 10;
   const x = (t: number) =>
     Math.round((PAD.left + ((W - PAD.left - PAD.right) * (t - t0)) / (t1 - t0)) * 10) / 10;
-  const ticks = [0n, top / 2n, top]
+  const ticks = (max === 0n ? [0n] : [0n, top / 2n, top])
     .map(
       (v) =>
         `<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}"/>` +
