@@ -58,6 +58,11 @@ export interface RegisterOptions {
    * real time.
    */
   advanceTime?: (seconds: number) => Promise<void>;
+  /**
+   * Called about every second while waiting for a commitment to age, with the seconds left by the chain's
+   * clock (a countdown for a UI; `status` gets a line every 10 s).
+   */
+  onWait?: (secondsLeft: number) => void;
 }
 
 const COMMITMENT_USED = (1n << 256n) - 1n;
@@ -211,6 +216,7 @@ export async function registerArtifact(
       () => send({ blockTag: "pending" }),
       registry,
       status,
+      options.onWait,
     );
     commit = { commitment, secret, txHash, waited: 0 };
   }
@@ -238,8 +244,9 @@ export async function registerArtifact(
  * machine's (a moved test node, a skewed server), so waiting until the local clock reaches `readyAt`
  * could last days. With `advanceTime` (the in-process network, which has no wall clock worth waiting for) time moves.
  * Elsewhere: sleep for as long as the chain still needs (its latest timestamp, advanced by the local
- * time since it was read), then simulate against the pending block (a local node's latest block keeps
- * its old timestamp until the next transaction) until `CommitmentTooNew` is gone.
+ * time since it was read, and read again every few seconds in case the chain's time jumped), then simulate
+ * against the pending block (a local node's latest block keeps its old timestamp until the next
+ * transaction) until `CommitmentTooNew` is gone.
  */
 export async function waitForReveal(
   provider: Provider,
@@ -249,6 +256,7 @@ export async function waitForReveal(
   simulate: () => Promise<unknown>,
   registry: KnowledgeRegistry,
   status: Status,
+  onWait?: RegisterOptions["onWait"],
 ): Promise<void> {
   const latest = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
   if (advanceTime) {
@@ -259,17 +267,26 @@ export async function waitForReveal(
     }
     return;
   }
-  const chainClock = await chainClockOf(latest);
+  let chainClock = await chainClockOf(latest);
   let lastReport = 0;
+  let lastRead = Date.now();
   for (;;) {
+    if (Date.now() - lastRead >= CHAIN_CLOCK_REREAD_MS) {
+      // Never backwards: a local node's latest block may be older than the estimate.
+      const fresh = await chainClockOf(latest);
+      if (fresh() > chainClock()) chainClock = fresh;
+      lastRead = Date.now();
+    }
     const left = Number(readyAt) - chainClock();
     if (left <= 0) break;
+    onWait?.(Math.ceil(left));
     if (Date.now() - lastReport >= 10_000) {
-      status(`waiting ${humanDuration(left)} for the commitment to age before revealing…`);
+      status(`waiting ${humanDuration(Math.ceil(left))} for the commitment to age before revealing…`);
       lastReport = Date.now();
     }
     await sleep(Math.min(1_000, left * 1000 + 50));
   }
+  onWait?.(0);
   for (;;) {
     try {
       await simulate();
@@ -286,6 +303,9 @@ export async function waitForReveal(
     await sleep(2_000);
   }
 }
+
+/** How often a wait for a commitment to age reads the chain's time again. */
+const CHAIN_CLOCK_REREAD_MS = 3_000;
 
 /**
  * The chain's time in seconds, estimated between reads: its latest block's timestamp plus the local
@@ -379,6 +399,7 @@ export async function registerMany(
       () => registry.connect(signer).register.estimateGas(probe, { blockTag: "pending" } as never),
       registry,
       status,
+      options.onWait,
     );
   }
   const calls = inputs.map((input, i) => registrationOf(input, secrets[i]));

@@ -77,6 +77,7 @@ const pages: Record<string, Page> = {
   artifact: (main, digest) => (digest ? artifactPage(main, digest) : artifactsPage(main)),
   pools: (main) => poolsPage(main),
   pool: (main, id) => (id ? poolPage(main, id) : poolsPage(main)),
+  register: (main) => import("./pages/register").then((m) => m.registerPage(main)),
 };
 
 async function route(clearStatus = true): Promise<void> {

@@ -15,6 +15,7 @@ import { join, relative, sep } from "node:path";
 
 import { KcError, show } from "../errors";
 import { type ContentFile, type ContentHash, type ContentTree, type HashOptions, hashTree } from "./core";
+import { finishFolderTree } from "./entries";
 import { IGNORE_FILE, MANIFEST_PATH_SEPARATOR, compareUtf8, excludeFilter } from "./rules";
 
 /**
@@ -169,17 +170,7 @@ async function walkFolder(root: string, options: WalkOptions): Promise<ContentTr
       : `${links.length} symbolic link${links.length > 1 ? "s" : ""} (add --follow-symlinks to hash their targets)`;
     throw new KcError(`${display("")} has ${what}: ${links.map((l) => `${l.rel} ${l.why}`).join("; ")}`);
   }
-  if (files.length === 0) {
-    const note =
-      excluded.length > 0
-        ? ` after excludes (left out: ${excluded.sort(compareUtf8).join(", ")})`
-        : " (empty folders count for nothing)";
-    throw new KcError(`folder has no files to hash${note}: ${show(root)}`);
-  }
-  files.sort((a, b) => compareUtf8(a.path, b.path));
-  folders.sort(compareUtf8);
-  excluded.sort(compareUtf8);
-  return { kind: "folder", shown: show(root), files, folders, excluded, patterns: filter.patterns };
+  return finishFolderTree(root, filter, files, folders, excluded);
 }
 
 function isInside(parent: string, child: string): boolean {

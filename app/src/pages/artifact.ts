@@ -1,9 +1,27 @@
 /** The artifact page (record, contributors, pools, lineage graph) and the artifacts list. */
-import { $, api, esc, short } from "../core";
+import { IKnowledgeRegistry__factory } from "../../../typechain-types/factories/contracts/interfaces/IKnowledgeRegistry__factory";
+import { describeError } from "../../../src/decodeError";
+import { $, api, errors, esc, short, state, status } from "../core";
+import { dropZone, hashing } from "../dropzone";
 import { lineageSvg, type LineageEdge, type LineageNode } from "../lineage";
 import { artifactEarnings } from "./charts";
 
-export async function artifactPage(main: HTMLElement, digest: string): Promise<void> {
+/** A digest as given, or the digest of a CID (the SDK's rules, loaded on demand). */
+async function digestOf(ref: string): Promise<string> {
+  return /^0x[0-9a-fA-F]{64}$/.test(ref) ? ref.toLowerCase() : (await hashing()).parseArtifactRef(ref);
+}
+
+const registered = (digest: string) =>
+  IKnowledgeRegistry__factory.connect(state.config.registry, state.reader).exists(digest);
+
+export async function artifactPage(main: HTMLElement, ref: string): Promise<void> {
+  const digest = await digestOf(ref);
+  if (!(await registered(digest))) {
+    main.innerHTML =
+      `<h1>Not registered</h1><p>No artifact is registered with digest <span class="mono" id="not-registered">${esc(digest)}</span>` +
+      `${ref !== digest ? ` (from ${esc(ref)})` : ""}. <a href="#/register">Register it</a>.</p>`;
+    return;
+  }
   const [a, graph] = await Promise.all([
     api(`/kc/artifacts/${digest}`),
     api<{ root: string; nodes: LineageNode[]; edges: LineageEdge[] }>(`/kc/lineage/${digest}?depth=3`),
@@ -44,7 +62,8 @@ export async function artifactPage(main: HTMLElement, digest: string): Promise<v
 export async function artifactsPage(main: HTMLElement): Promise<void> {
   const { artifacts } = await api(`/kc/artifacts?limit=100`);
   main.innerHTML =
-    `<h1>Artifacts</h1><form id="go"><input name="d" placeholder="0x… digest"/> <button>Open</button></form>` +
+    `<h1>Artifacts</h1><form id="go"><input name="d" placeholder="0x… digest or CID (bafk…, bafy…, Qm…)"/> <button>Open</button></form>` +
+    `<details id="find"><summary>Find by content: drop a file or folder</summary><div id="lookup-drop"></div></details>` +
     `<table><thead><tr><th>Digest</th><th>Kind</th><th>URI</th><th>Block</th></tr></thead><tbody>` +
     artifacts
       .map(
@@ -59,4 +78,18 @@ export async function artifactsPage(main: HTMLElement): Promise<void> {
     e.preventDefault();
     location.hash = `#/artifact/${(new FormData(e.target as HTMLFormElement).get("d") as string).trim()}`;
   });
+  dropZone(
+    $("#lookup-drop", main),
+    () => ({}),
+    async (result, dropped) => {
+      // Registered in IPFS mode (the default) or, for a folder, perhaps in manifest mode: try both, as kc verify does.
+      let digest = result.digest;
+      if (!(await registered(digest)) && result.kind === "folder") {
+        const manifest = await (await hashing()).hashDropped(dropped, { mode: "manifest" });
+        if (await registered(manifest.digest)) digest = manifest.digest;
+      }
+      location.hash = `#/artifact/${digest}`;
+    },
+    (err) => status(describeError(err, errors), "error"),
+  );
 }
