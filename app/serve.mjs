@@ -1,6 +1,6 @@
 // `npm run app`: builds the app and serves app/dist on 127.0.0.1:${KC_APP_PORT:-5173}, with a config.json that
 // points it at the chain in .env (RPC_URL, CHAIN_ID, KC_REGISTRY/KC_POOLS or the Ignition deployment record) or
-// at a local `npx hardhat node`, and at the index (KC_INDEX_URL, default http://127.0.0.1:42069, `npm run index`).
+// at a local `npx hardhat node` (KC_PROGRAMS: the optional ScoredPrograms), and at the index (KC_INDEX_URL, default http://127.0.0.1:42069, `npm run index`).
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join, normalize } from "node:path";
@@ -31,12 +31,16 @@ export function appConfig() {
       `no contract addresses for chain ${chainId}: set KC_REGISTRY and KC_POOLS, or deploy first`,
     );
   }
+  // Scored programs are optional; the record's address only goes with the record's registry.
+  const programs =
+    env("KC_PROGRAMS") ?? (env("KC_REGISTRY") ? undefined : recorded["ScoredPrograms#ScoredPrograms"]);
   return {
     indexUrl: env("KC_INDEX_URL") ?? "http://127.0.0.1:42069",
     rpcUrl: env("RPC_URL") ?? "http://127.0.0.1:8545",
     chainId,
     registry,
     pools,
+    ...(programs ? { programs } : {}),
   };
 }
 

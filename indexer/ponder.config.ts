@@ -1,58 +1,31 @@
 /**
- * The index (issue 13): Ponder, fed by the events of KnowledgeRegistry and RewardPools.
+ * The index (issue 13): Ponder, fed by the events of KnowledgeRegistry, RewardPools and (optional) ScoredPrograms.
  *
  * Settings come from the repository's `.env` (or the environment), the same ones the CLI reads:
  *   RPC_URL          JSON-RPC endpoint (default http://127.0.0.1:8545, a local `npx hardhat node`)
  *   CHAIN_ID         chain id of that endpoint (default 31337)
  *   KC_REGISTRY, KC_POOLS   contract addresses; otherwise the Ignition deployment record
  *                    ignition/deployments/<KC_DEPLOYMENT_ID or chain-CHAIN_ID>/deployed_addresses.json
+ *   KC_PROGRAMS      ScoredPrograms address; optional (without it the index has no programs). When KC_REGISTRY
+ *                    is not set either, the deployment record's programs address is used
+ *   KC_EPOCHS_DIR    folder the API reads epoch files from first (see src/epochFiles.ts), e.g. ./epochs
  *   KC_START_BLOCK   first block to scan (default: the deployment's first block, else 0)
  *   DATABASE_URL     Postgres; without it Ponder's embedded PGlite in indexer/.ponder/
  */
-import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-import { config as loadEnv } from "dotenv";
 import { createConfig } from "ponder";
 
 import { KnowledgeRegistry__factory } from "../typechain-types/factories/contracts/KnowledgeRegistry__factory";
 import { RewardPools__factory } from "../typechain-types/factories/contracts/RewardPools__factory";
+import { ScoredPrograms__factory } from "../typechain-types/factories/contracts/ScoredPrograms__factory";
+import { ROOT, chainId, env, pools, programs, registry, rpc, startBlock } from "./settings";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-loadEnv({ path: join(ROOT, ".env"), quiet: true } as Parameters<typeof loadEnv>[0]);
-
-const env = (name: string): string | undefined => process.env[name]?.trim() || undefined;
-const rpc = env("RPC_URL") ?? "http://127.0.0.1:8545";
-const chainId = Number(env("CHAIN_ID") ?? 31337);
-
-function deployment(): { registry?: string; pools?: string; fromBlock: number } {
-  const dir = join(ROOT, "ignition", "deployments", env("KC_DEPLOYMENT_ID") ?? `chain-${chainId}`);
-  const file = join(dir, "deployed_addresses.json");
-  if (!existsSync(file)) return { fromBlock: 0 };
-  const addresses = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
-  let fromBlock = Number.MAX_SAFE_INTEGER;
-  const journal = join(dir, "journal.jsonl");
-  if (existsSync(journal)) {
-    for (const m of readFileSync(journal, "utf8").matchAll(/"blockNumber":(\d+)/g))
-      fromBlock = Math.min(fromBlock, Number(m[1]));
-  }
-  return {
-    registry: addresses["KnowledgeRegistry#KnowledgeRegistry"],
-    pools: addresses["RewardPools#RewardPools"],
-    fromBlock: fromBlock === Number.MAX_SAFE_INTEGER ? 0 : fromBlock,
-  };
-}
-
-const recorded = deployment();
-const registry = env("KC_REGISTRY") ?? recorded.registry;
-const pools = env("KC_POOLS") ?? recorded.pools;
 if (!registry || !pools) {
   throw new Error(
     `no contract addresses for chain ${chainId}: set KC_REGISTRY and KC_POOLS, or deploy first (npx hardhat kc deploy)`,
   );
 }
-const startBlock = Number(env("KC_START_BLOCK") ?? recorded.fromBlock);
 
 export default createConfig({
   database: env("DATABASE_URL")
@@ -81,5 +54,15 @@ export default createConfig({
       address: pools as `0x${string}`,
       startBlock,
     },
+    ...(programs
+      ? {
+          ScoredPrograms: {
+            chain: "chain" as const,
+            abi: ScoredPrograms__factory.abi,
+            address: programs as `0x${string}`,
+            startBlock,
+          },
+        }
+      : {}),
   },
 });

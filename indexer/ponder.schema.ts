@@ -92,3 +92,68 @@ export const reducerLog = onchainTable(
   }),
   (table) => ({ orderIdx: index().on(table.blockNumber, table.logIndex) }),
 );
+
+// ── ScoredPrograms (indexed when a programs address is configured) ───────────────────────────────────────────
+
+/**
+ * A program as its events left it. `active*` is the last root a RootActivated event promoted; a pending root
+ * whose window has ended is promoted by the API at query time (as the contract's `program` view does).
+ */
+export const program = onchainTable("program", (t) => ({
+  programId: t.bigint().primaryKey(),
+  token: t.hex().notNull(),
+  scorer: t.hex().notNull(),
+  guardian: t.hex().notNull(),
+  pendingScorer: t.hex(),
+  pendingGuardian: t.hex(),
+  creator: t.hex().notNull(),
+  disputeWindow: t.bigint().notNull(),
+  /** Σ received by `fund` / `fundWithPermit`. */
+  received: t.bigint().notNull(),
+  /** Σ paid by claims. */
+  claimed: t.bigint().notNull(),
+  activeEpoch: t.bigint().notNull(),
+  activeRoot: t.hex(),
+  activeTotal: t.bigint().notNull(),
+  /** Row id (in `program_post`) of the active root's post, and of the pending one. */
+  activePost: t.text(),
+  pendingPost: t.text(),
+  blockNumber: t.bigint().notNull(),
+  timestamp: t.bigint().notNull(),
+}));
+
+/** Every posted root, with what became of it: pending, replaced, vetoed, active, superseded. */
+export const programPost = onchainTable(
+  "program_post",
+  (t) => ({
+    id: t.text().primaryKey(),
+    programId: t.bigint().notNull(),
+    epoch: t.bigint().notNull(),
+    root: t.hex().notNull(),
+    cumulativeTotal: t.bigint().notNull(),
+    validAt: t.bigint().notNull(),
+    usageHash: t.hex().notNull(),
+    usageURI: t.text().notNull(),
+    allocationHash: t.hex().notNull(),
+    allocationURI: t.text().notNull(),
+    status: t.text().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ programIdx: index().on(table.programId) }),
+);
+
+/** What an account has claimed from a program in total (the contract's `claimed(programId, account)`). */
+export const programClaim = onchainTable(
+  "program_claim",
+  (t) => ({
+    id: t.text().primaryKey(),
+    programId: t.bigint().notNull(),
+    account: t.hex().notNull(),
+    claimed: t.bigint().notNull(),
+    lastRecipient: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({ programIdx: index().on(table.programId), accountIdx: index().on(table.account) }),
+);

@@ -108,7 +108,11 @@ const HINTS: Record<string, (a: Result) => string> = {
   InvalidNonce: (a) => `the signed claim's nonce is stale; the current nonce is ${a[1]}`,
   NonceNotIncreased: (a) => `the nonce is already ${a[0]}; choose a larger one`,
   NothingReceived: () => "the token transfer delivered nothing to the pool",
-  NothingToClaim: () => "nothing has accrued for these artifacts yet",
+  // The pools' error has 2 arguments, the programs' 4 (cumulative amount and claimed so far).
+  NothingToClaim: (a) =>
+    a.length === 4
+      ? `the proof's cumulative amount ${a[2]} is all claimed already (${a[3]} base units)`
+      : "nothing has accrued for these artifacts yet",
   NotContributor: () => "that account holds no such contributor slot",
   InvalidRecipient: () => "the recipient must not be the zero address",
   ERC20InsufficientBalance: (a) => `${a[0]} holds ${a[1]} base units, needs ${a[2]}`,

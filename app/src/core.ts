@@ -12,6 +12,8 @@ export interface Config {
   chainId: number;
   registry: string;
   pools: string;
+  /** ScoredPrograms, when deployed and indexed. */
+  programs?: string;
 }
 
 export const ERC20 = [

@@ -9,6 +9,7 @@ import { describeError } from "../../src/decodeError";
 import { $, type Config, errors, esc, state, status } from "./core";
 import { artifactPage, artifactsPage } from "./pages/artifact";
 import { poolPage, poolsPage } from "./pages/pools";
+import { programsPage } from "./pages/programs";
 import { rewardsPage } from "./pages/rewards";
 import { discover, wallets, type Eip1193 } from "./wallet";
 
@@ -77,6 +78,7 @@ const pages: Record<string, Page> = {
   artifact: (main, digest) => (digest ? artifactPage(main, digest) : artifactsPage(main)),
   pools: (main) => poolsPage(main),
   pool: (main, id) => (id ? poolPage(main, id) : poolsPage(main)),
+  programs: (main, id) => programsPage(main, id),
   register: (main) => import("./pages/register").then((m) => m.registerPage(main)),
 };
 

@@ -4,9 +4,20 @@
  * views, claimable) is the reducer's, in the API.
  */
 import { ponder } from "ponder:registry";
-import { artifact, contributor, lineage, member, pool, reducerLog } from "ponder:schema";
+import {
+  artifact,
+  contributor,
+  lineage,
+  member,
+  pool,
+  program,
+  programClaim,
+  programPost,
+  reducerLog,
+} from "ponder:schema";
 
 import { RewardPools__factory } from "../../typechain-types/factories/contracts/RewardPools__factory";
+import { programs } from "../settings";
 
 type Hex = `0x${string}`;
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -185,4 +196,120 @@ for (const item of RewardPools__factory.abi) {
     await keepLog(context.db, "pools", name, event);
     await poolRows[name]?.(event.args, event, context);
   });
+}
+
+// ── ScoredPrograms: rows only (the API promotes a matured pending root at query time, as the contract's view) ─
+
+const programRows: Record<string, (a: Args, event: AnyEvent, context: Ctx) => Promise<void>> = {
+  async ProgramCreated(a, event, { db }) {
+    await db.insert(program).values({
+      programId: a.programId,
+      token: a.token,
+      scorer: a.scorer,
+      guardian: a.guardian,
+      creator: a.creator,
+      disputeWindow: a.disputeWindow,
+      received: 0n,
+      claimed: 0n,
+      activeEpoch: 0n,
+      activeTotal: 0n,
+      blockNumber: event.block.number,
+      timestamp: event.block.timestamp,
+    });
+  },
+  async ProgramFunded({ programId, received }, _e, { db }) {
+    await db
+      .update(program, { programId })
+      .set((row: { received: bigint }) => ({ received: row.received + received }));
+  },
+  async RootPosted(a, event, { db }) {
+    const id = `${a.programId}:${event.block.number}:${event.log.logIndex}`;
+    await db.insert(programPost).values({
+      id,
+      programId: a.programId,
+      epoch: a.epoch,
+      root: a.root,
+      cumulativeTotal: a.cumulativeTotal,
+      validAt: a.validAt,
+      usageHash: a.usageHash,
+      usageURI: a.usageURI,
+      allocationHash: a.allocationHash,
+      allocationURI: a.allocationURI,
+      status: "pending",
+      blockNumber: event.block.number,
+      timestamp: event.block.timestamp,
+      txHash: event.transaction.hash,
+    });
+    await db.update(program, { programId: a.programId }).set({ pendingPost: id });
+  },
+  async PendingRootReplaced({ programId }, _e, { db }) {
+    await endPending(db, programId, "replaced");
+  },
+  async RootVetoed({ programId }, _e, { db }) {
+    await endPending(db, programId, "vetoed");
+  },
+  async RootActivated({ programId, epoch, root, cumulativeTotal }, _e, { db }) {
+    const row = await db.find(program, { programId });
+    if (row.activePost) await db.update(programPost, { id: row.activePost }).set({ status: "superseded" });
+    if (row.pendingPost) await db.update(programPost, { id: row.pendingPost }).set({ status: "active" });
+    await db.update(program, { programId }).set({
+      activeEpoch: epoch,
+      activeRoot: root,
+      activeTotal: cumulativeTotal,
+      activePost: row.pendingPost,
+      pendingPost: null,
+    });
+  },
+  async RewardsClaimed({ programId, account, recipient, amount, cumulativeClaimed }, event, { db }) {
+    await db
+      .update(program, { programId })
+      .set((row: { claimed: bigint }) => ({ claimed: row.claimed + amount }));
+    await db
+      .insert(programClaim)
+      .values({
+        id: `${programId}:${account.toLowerCase()}`,
+        programId,
+        account: account.toLowerCase(),
+        claimed: cumulativeClaimed,
+        lastRecipient: recipient.toLowerCase(),
+        blockNumber: event.block.number,
+      })
+      .onConflictDoUpdate({
+        claimed: cumulativeClaimed,
+        lastRecipient: recipient.toLowerCase(),
+        blockNumber: event.block.number,
+      });
+  },
+  async ScorerProposed({ programId, proposed }, _e, { db }) {
+    await db.update(program, { programId }).set({ pendingScorer: proposed === ZERO ? null : proposed });
+  },
+  async ScorerTransferred({ programId, scorer }, _e, { db }) {
+    await db.update(program, { programId }).set({ scorer, pendingScorer: null });
+  },
+  async GuardianProposed({ programId, proposed }, _e, { db }) {
+    await db.update(program, { programId }).set({ pendingGuardian: proposed === ZERO ? null : proposed });
+  },
+  async GuardianTransferred({ programId, guardian }, _e, { db }) {
+    await db.update(program, { programId }).set({ guardian, pendingGuardian: null });
+  },
+};
+
+/** The pending post ends (replaced by a new post, or vetoed); the program has no pending root until the next. */
+async function endPending(db: Ctx["db"], programId: bigint, status: "replaced" | "vetoed") {
+  const row = await db.find(program, { programId });
+  if (row?.pendingPost) await db.update(programPost, { id: row.pendingPost }).set({ status });
+  await db.update(program, { programId }).set({ pendingPost: null });
+}
+
+// Ponder refuses handlers of a contract its config lacks: only with a programs address (settings.ts).
+if (programs) {
+  for (const name of Object.keys(programRows)) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (ponder.on as any)(
+      `ScoredPrograms:${name}`,
+      async ({ event, context }: { event: AnyEvent; context: Ctx }) => {
+        await programRows[name]!(event.args, event, context);
+      },
+    );
+  }
 }

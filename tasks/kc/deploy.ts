@@ -65,6 +65,7 @@ kcTask<DeployArgs>(
     for (const line of keyValues([
       ["KnowledgeRegistry", result.registry],
       ["RewardPools", result.pools],
+      ["ScoredPrograms", result.programs],
       ...(token ? [["CommunityToken", `${token.address} (supply ${token.supply})`] as [string, string]] : []),
       ["commit-reveal", commitReveal],
       ["parameters", result.parametersFile ?? "none (module defaults)"],

@@ -26,9 +26,9 @@ export const MAINNET_CHAIN_IDS: readonly bigint[] = [
 
 /** The suite plus the demo token in one Ignition run, so the UI shows one deployment, not two. */
 const WithTokenModule = buildModule("KnowledgeCommonsWithToken", (m) => {
-  const { registry, pools } = m.useModule(KnowledgeCommonsModule);
+  const { registry, pools, programs } = m.useModule(KnowledgeCommonsModule);
   const { token } = m.useModule(CommunityTokenModule);
-  return { registry, pools, token };
+  return { registry, pools, programs, token };
 });
 
 export interface DeployOptions {
@@ -62,6 +62,7 @@ export interface DeployResult {
   parametersFile?: string;
   registry: string;
   pools: string;
+  programs: string;
   token?: string;
   minCommitAge: bigint;
   maxCommitAge: bigint;
@@ -244,7 +245,7 @@ export async function deploySuite(
     const shown = deploymentDir && relative(hre.config.paths.root, deploymentDir);
     throw new KcError(ignitionFailureLine(e.message, shown), { cause: err });
   }
-  const { registry, pools } = deployed;
+  const { registry, pools, programs } = deployed;
   return {
     network: hre.network.name,
     chainId,
@@ -253,6 +254,7 @@ export async function deploySuite(
     parametersFile: parametersFile && relative(hre.config.paths.root, parametersFile),
     registry: await registry.getAddress(),
     pools: await pools.getAddress(),
+    programs: await programs.getAddress(),
     token,
     minCommitAge: await registry.minCommitAge(),
     maxCommitAge: await registry.maxCommitAge(),

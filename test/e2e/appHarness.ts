@@ -77,7 +77,7 @@ export function injectWallet({
 export interface AppStack {
   cli: CliNode;
   index: RunningIndex;
-  addrs: { registry: string; pools: string; token: string };
+  addrs: { registry: string; pools: string; programs: string; token: string };
   history: History;
   rpcUrl: string;
   appUrl: string;
@@ -121,7 +121,15 @@ export async function startAppStack(
     const indexPort = await freePort();
     const addrs = await deployForIndex(cli, indexPort);
     const rpcUrl = (cli.provider as any)._getConnection().url as string;
-    index = await startIndex({ rpcUrl, registry: addrs.registry, pools: addrs.pools, port: indexPort });
+    index = await startIndex({
+      rpcUrl,
+      registry: addrs.registry,
+      pools: addrs.pools,
+      programs: addrs.programs,
+      // `kc epoch-build --dir <tmp>/epochs/chain-31337/program-<n>` writes where the index looks.
+      epochsDir: join(cli.tmp, "epochs"),
+      port: indexPort,
+    });
     const history = await scriptedHistory(cli.provider, addrs, extraArtifacts);
     await index.reached(Number(await cli.provider.send("eth_blockNumber", [])));
 
@@ -135,6 +143,7 @@ export async function startAppStack(
         CHAIN_ID: "31337",
         KC_REGISTRY: addrs.registry,
         KC_POOLS: addrs.pools,
+        KC_PROGRAMS: addrs.programs,
         KC_INDEX_URL: index.url,
         KC_APP_PORT: String(appPort),
       },

@@ -9,7 +9,7 @@ import { type CliNode, ROOT, freePort } from "./harness";
 export async function deployForIndex(
   cli: CliNode,
   indexPort: number,
-): Promise<{ registry: string; pools: string; token: string }> {
+): Promise<{ registry: string; pools: string; programs: string; token: string }> {
   const parameters = join(cli.tmp, "parameters.json");
   writeFileSync(
     parameters,
@@ -18,7 +18,7 @@ export async function deployForIndex(
     }),
   );
   const out = await cli.kcJson("deploy", "--token", "--parameters", parameters);
-  return { registry: out.registry, pools: out.pools, token: out.token.address };
+  return { registry: out.registry, pools: out.pools, programs: out.programs, token: out.token.address };
 }
 
 export interface RunningIndex {
@@ -36,6 +36,10 @@ export async function startIndex(options: {
   rpcUrl: string;
   registry: string;
   pools: string;
+  /** ScoredPrograms; without it the index has no programs. */
+  programs?: string;
+  /** KC_EPOCHS_DIR: where the API looks first for epoch files. */
+  epochsDir?: string;
   port?: number;
 }): Promise<RunningIndex> {
   const port = options.port ?? (await freePort());
@@ -46,6 +50,8 @@ export async function startIndex(options: {
     CHAIN_ID: "31337",
     KC_REGISTRY: options.registry,
     KC_POOLS: options.pools,
+    KC_PROGRAMS: options.programs ?? "",
+    KC_EPOCHS_DIR: options.epochsDir ?? "",
     KC_START_BLOCK: "0",
     KC_INDEX_DIR: join(dir, "pglite"),
     PONDER_TELEMETRY_DISABLED: "true",

@@ -125,6 +125,23 @@ describe("decodeError", function () {
     });
   });
 
+  describe("hints", function () {
+    it("tells a pool's NothingToClaim from a program's, whose proof is all claimed", function () {
+      const iface = errorInterface();
+      const pools = ethers.Interface.from(["error NothingToClaim(uint256 poolId, address account)"]);
+      const programs = ethers.Interface.from([
+        "error NothingToClaim(uint256 programId, address account, uint256 cumulativeAmount, uint256 claimed)",
+      ]);
+      const who = "0x00000000000000000000000000000000000000a1";
+      expect(decodeRevertData(pools.encodeErrorResult("NothingToClaim", [3, who]), iface)?.hint).to.equal(
+        "nothing has accrued for these artifacts yet",
+      );
+      expect(
+        decodeRevertData(programs.encodeErrorResult("NothingToClaim", [3, who, 500, 500]), iface)?.hint,
+      ).to.equal("the proof's cumulative amount 500 is all claimed already (500 base units)");
+    });
+  });
+
   describe("findRevertData", function () {
     it("finds data nested the way JSON-RPC providers wrap it", function () {
       const data = "0x12345678";

@@ -4,6 +4,7 @@ import { getAddress } from "ethers";
 import { describeError } from "../../../src/decodeError";
 import { IRewardPools__factory } from "../../../typechain-types/factories/contracts/interfaces/IRewardPools__factory";
 import { $, amount, api, errors, esc, indexReached, short, state, status } from "../core";
+import { programsSection } from "./programs";
 
 interface Earning {
   poolId: string;
@@ -60,6 +61,7 @@ export async function rewardsPage(main: HTMLElement, who?: string): Promise<void
   main.dataset.renderedAt = String(Math.round(performance.now()));
   main.dataset.loadedMs = String(Math.round(performance.now() - t0));
   if (mine) $("#claim-all", main).addEventListener("click", () => claimAll(owed));
+  await programsSection(main, target);
 }
 
 /** One `claim` per pool (a pool pays in one token transfer), each simulated before the wallet is asked. */

@@ -9,6 +9,10 @@
  *   /kc/artifacts/:digest       record, contributors, parents, children, pools
  *   /kc/lineage/:digest         ancestors and descendants (?depth=, default 3) as nodes and edges
  *   /kc/metadata/:id            ERC-721 metadata JSON for token id `id` (hex digest or decimal), for a base URI
+ *   /kc/programs, /kc/programs/:id   scored programs (as ScoredPrograms.program at the chain's time), their posted
+ *                               epochs with status, funded/claimed, and what each account claimed
+ *   /kc/programs/earnings/:account   per program: the account's cumulative amount and Merkle proof in the active
+ *                               epoch (from its verified allocation file, see ../epochFiles.ts), claimed, claimable
  * Pool numbers come from src/poolsReducer.ts applied to the kept logs, so they equal the contracts' views.
  */
 import { and, asc, count, desc, eq, gt, inArray, lt, lte, or, sql } from "ponder";
@@ -20,6 +24,7 @@ import { graphql, client } from "ponder";
 
 import { PoolsReducer, type ReducerLog } from "../../../src/poolsReducer";
 import { POOL_SERIES_EVENTS, artifactSeries, poolSeries } from "./series";
+import { programsApi } from "./programs";
 
 const KINDS = ["dataset", "model", "agent", "code", "prompt", "document", "other"];
 const SCHEMES = ["raw", "unixfs", "manifest"];
@@ -240,6 +245,8 @@ app.get("/kc/artifacts/:digest/series", async (c) => {
   const pools = artifactSeries(logs, digest, at > last ? at : last);
   return c.json(json({ digest, at, pools, tokens: await tokensOf(pools.map((p) => p.token)) }));
 });
+
+programsApi(app, { chainTime: (at) => timeOf(at, new PoolsReducer()), tokensOf, json });
 
 // ── artifacts and lineage ────────────────────────────────────────────────────────────────────────────────────
 
