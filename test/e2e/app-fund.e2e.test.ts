@@ -243,8 +243,10 @@ describe("app e2e: fund and curate a pool in a real browser", function () {
     expect(await block()).to.equal(before);
     expect(await sent()).to.equal(1);
 
-    await stack.cli.provider.send("evm_increaseTime", [3601]);
+    await stack.cli.provider.send("evm_setNextBlockTimestamp", [Number(change[0]) + 1]);
     await stack.cli.provider.send("evm_mine", []);
+    const latest = await stack.cli.provider.send("eth_getBlockByNumber", ["latest", false]);
+    expect(Number(latest.timestamp)).to.be.greaterThan(Number(change[0]));
     s = await statusAfter(() => page.click('#changes tr[data-change="1"] button.execute'));
     expect(s).to.deep.equal({ kind: "ok", text: "Done: execute change #1 of pool #4" });
     expect((await pools.member(4, A)).weight).to.equal(2n);
