@@ -86,7 +86,7 @@ export {
   parseDuration,
   parseKind,
 } from "./parse";
-export { TOKEN_ABI, type TokenInfo, signPermit, tokenInfo } from "./token";
+export { TOKEN_ABI, type PermitSupport, type TokenInfo, permitSupport, signPermit, tokenInfo } from "./token";
 
 // Account-centric reads: the history index (cached, adaptive log ranges), earnings, overviews
 export * from "./history";

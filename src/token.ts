@@ -60,10 +60,37 @@ export interface PermitSignature {
   s: string;
 }
 
+/** What signing an ERC-2612 permit needs: the token's EIP-712 domain and the owner's nonce. */
+export interface PermitSupport {
+  domain: { name: string; version: string; chainId: bigint; verifyingContract: string };
+  nonce: bigint;
+}
+
+/**
+ * Whether `token` supports ERC-2612 permit for `owner`, read without asking anyone to sign: the EIP-712
+ * domain comes from ERC-5267 `eip712Domain()` and must reproduce the token's `DOMAIN_SEPARATOR()`, and the
+ * token must answer `nonces(owner)`. Undefined when it does not (a token with an unusual domain included).
+ */
+export async function permitSupport(token: TokenInfo, owner: string): Promise<PermitSupport | undefined> {
+  try {
+    const d = await token.contract.eip712Domain();
+    const domain = {
+      name: d.name as string,
+      version: d.version as string,
+      chainId: d.chainId as bigint,
+      verifyingContract: d.verifyingContract as string,
+    };
+    const nonce: bigint = await token.contract.nonces(owner);
+    if (TypedDataEncoder.hashDomain(domain) !== (await token.contract.DOMAIN_SEPARATOR())) return undefined;
+    return { domain, nonce };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * An ERC-2612 permit for `spender` to take `value` from the signer, or undefined when the token does
- * not support permit. The EIP-712 domain comes from ERC-5267 `eip712Domain()` and must reproduce the
- * token's `DOMAIN_SEPARATOR()`, so a token with an unusual domain falls back to approve.
+ * not support permit (see {@link permitSupport}), in which case nothing is signed.
  */
 export async function signPermit(
   token: TokenInfo,
@@ -73,17 +100,9 @@ export async function signPermit(
   deadline: bigint,
 ): Promise<PermitSignature | undefined> {
   const owner = await signer.getAddress();
-  let domain;
-  let nonce: bigint;
-  try {
-    const d = await token.contract.eip712Domain();
-    domain = { name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract };
-    nonce = await token.contract.nonces(owner);
-    if (TypedDataEncoder.hashDomain(domain) !== (await token.contract.DOMAIN_SEPARATOR())) return undefined;
-  } catch {
-    return undefined;
-  }
-  const message = { owner, spender, value, nonce, deadline };
-  const signature = Signature.from(await signer.signTypedData(domain, PERMIT_TYPES, message));
+  const support = await permitSupport(token, owner);
+  if (!support) return undefined;
+  const message = { owner, spender, value, nonce: support.nonce, deadline };
+  const signature = Signature.from(await signer.signTypedData(support.domain, PERMIT_TYPES, message));
   return { deadline, v: signature.v, r: signature.r, s: signature.s };
 }

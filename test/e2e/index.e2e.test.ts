@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { Contract } from "ethers";
 
 import { IKnowledgeRegistry__factory } from "../../typechain-types/factories/contracts/interfaces/IKnowledgeRegistry__factory";
 import { KnowledgeRegistry__factory } from "../../typechain-types/factories/contracts/KnowledgeRegistry__factory";
@@ -195,6 +196,55 @@ describe("index e2e: Ponder on a hardhat node equals the contracts' views", func
     }
     // Every contributor of an admitted or upstream artifact is owed something: the comparison is not vacuous.
     expect(nonZero).to.be.greaterThan(10);
+  });
+
+  it("the charts' time series end at the contracts' numbers", async function () {
+    const pools = IRewardPools__factory.connect(addrs.pools, cli.provider);
+    const registry = IKnowledgeRegistry__factory.connect(addrs.registry, cli.provider);
+    const token = new Contract(
+      addrs.token,
+      ["function balanceOf(address) view returns (uint256)"],
+      cli.provider,
+    );
+    let held = 0n;
+    let earning = 0;
+    for (const poolId of history.poolIds) {
+      const { points } = await get(`/kc/pools/${poolId}/series?at=${at}`);
+      const last = points[points.length - 1];
+      expect(Number(last.timestamp)).to.equal(Number(at));
+      // What was received, from the chain's own logs.
+      const received = [
+        ...(await pools.queryFilter(pools.filters.PoolFunded(poolId), 0, block)),
+        ...(await pools.queryFilter(pools.filters.StreamCreated(poolId), 0, block)),
+      ].reduce((s, l) => s + l.args.received, 0n);
+      expect(BigInt(last.funded)).to.equal(received);
+      let claimed = 0n;
+      for (const digest of history.digests) {
+        const slots = (await registry.contributors(digest, { blockTag: block })).length;
+        let earned = 0n;
+        let paid = 0n;
+        for (let slot = 0; slot < slots; slot++) {
+          const c = await pools.claimed(poolId, digest, slot, { blockTag: block });
+          paid += c;
+          earned += c + (await pools.claimableBySlot(poolId, digest, slot, { blockTag: block }));
+        }
+        claimed += paid;
+        if (earned > 0n) earning++;
+        const served = (await get(`/kc/artifacts/${digest}/series?at=${at}`)).pools.find(
+          (p: any) => p.poolId === String(poolId),
+        );
+        const end = served?.points[served.points.length - 1] ?? { earned: "0", claimed: "0" };
+        expect([BigInt(end.earned), BigInt(end.claimed)], `pool ${poolId} ${digest}`).to.deep.equal([
+          earned,
+          paid,
+        ]);
+      }
+      expect(BigInt(last.claimed)).to.equal(claimed);
+      held += BigInt(last.funded) - BigInt(last.refunded) - BigInt(last.claimed);
+    }
+    // Every pool pays the same token: what they hold together is what was funded less refunds and claims.
+    expect(await token.balanceOf(addrs.pools, { blockTag: block })).to.equal(held);
+    expect(earning).to.be.greaterThan(3);
   });
 
   it("tokenURI points at the index, which serves metadata a wallet shows", async function () {

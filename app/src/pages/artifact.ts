@@ -4,6 +4,7 @@ import { describeError } from "../../../src/decodeError";
 import { $, api, errors, esc, short, state, status } from "../core";
 import { dropZone, hashing } from "../dropzone";
 import { lineageSvg, type LineageEdge, type LineageNode } from "../lineage";
+import { artifactEarnings } from "./charts";
 
 /** A digest as given, or the digest of a CID (the SDK's rules, loaded on demand). */
 async function digestOf(ref: string): Promise<string> {
@@ -55,6 +56,7 @@ export async function artifactPage(main: HTMLElement, ref: string): Promise<void
     `<h2>Pools</h2><p>${a.pools.length ? a.pools.map((m: any) => `<a href="#/pool/${m.poolId}">pool ${m.poolId}</a> (weight ${m.weight})`).join(", ") : "in no pool"}</p>` +
     `<h2>Lineage</h2><p class="muted">parents on the left, derivatives on the right; click a box to walk the graph</p>` +
     `<div id="lineage">${lineageSvg(graph.root, graph.nodes, graph.edges)}</div>`;
+  await artifactEarnings(main, digest);
 }
 
 export async function artifactsPage(main: HTMLElement): Promise<void> {

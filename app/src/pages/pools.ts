@@ -1,5 +1,6 @@
 /** The pools list and the pool page. */
 import { amount, api, esc, short, token } from "../core";
+import { poolActions } from "./fund";
 
 export async function poolsPage(main: HTMLElement): Promise<void> {
   const { pools } = await api(`/kc/pools`);
@@ -48,4 +49,5 @@ export async function poolPage(main: HTMLElement, id: string): Promise<void> {
     `</tbody></table><h2>Streams</h2><table><thead><tr><th>Funder</th><th class="num">Amount</th><th class="num">Released</th>` +
     `<th>Schedule</th><th>Cancelable</th><th>Status</th></tr></thead><tbody>${streams.join("")}</tbody></table>` +
     `<h2>Pending curation changes</h2><p>${p.pendingChanges.length ? p.pendingChanges.map((c: any) => `#${c.changeId} after ${new Date(Number(c.executeAfter) * 1000).toISOString()}`).join(", ") : "none"}</p>`;
+  await poolActions(main, id, p);
 }

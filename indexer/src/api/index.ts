@@ -3,6 +3,8 @@
  *   /graphql, /sql/*            Ponder's own, over the tables of ponder.schema.ts
  *   /kc/earnings/:account       what the account can claim, per (pool, artifact, slot), at ?at= or the chain's time
  *   /kc/pools, /kc/pools/:id    pool views (as RewardPools.pool), members (as RewardPools.member), streams
+ *   /kc/pools/:id/series        funded, refunded and claimed over time (block by block, and now)
+ *   /kc/artifacts/:digest/series  what the artifact earned (claimed + claimable) over time, per pool
  *   /kc/artifacts[?limit=]      latest registrations
  *   /kc/artifacts/:digest       record, contributors, parents, children, pools
  *   /kc/lineage/:digest         ancestors and descendants (?depth=, default 3) as nodes and edges
@@ -14,7 +16,7 @@
  *                               epoch (from its verified allocation file, see ../epochFiles.ts), claimed, claimable
  * Pool numbers come from src/poolsReducer.ts applied to the kept logs, so they equal the contracts' views.
  */
-import { and, asc, count, desc, eq, gt, inArray, lt, lte, or } from "ponder";
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, or, sql } from "ponder";
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
@@ -24,6 +26,7 @@ import { graphql, client } from "ponder";
 
 import { type HistoryState, applyEvent, emptyState } from "../../../src/history/state";
 import { PoolsReducer, type ReducerLog } from "../../../src/poolsReducer";
+import { POOL_SERIES_EVENTS, artifactSeries, poolSeries } from "./series";
 import { programsApi } from "./programs";
 
 const KINDS = ["dataset", "model", "agent", "code", "prompt", "document", "other"];
@@ -278,6 +281,54 @@ app.get("/kc/pools/:id", async (c) => {
       tokens: await tokensOf([p.token]),
     }),
   );
+});
+
+// ── time series for the charts ───────────────────────────────────────────────────────────────────────────────
+
+const asReducerLog = (r: typeof schema.reducerLog.$inferSelect): ReducerLog => ({
+  source: r.source as ReducerLog["source"],
+  name: r.name,
+  args: r.args as Record<string, unknown>,
+  blockNumber: Number(r.blockNumber),
+  logIndex: r.logIndex,
+  timestamp: r.timestamp,
+});
+
+app.get("/kc/pools/:id/series", async (c) => {
+  const poolId = BigInt(c.req.param("id"));
+  const r = await caughtUp();
+  if (!r.pools.has(poolId)) return c.json({ error: `no pool ${poolId}` }, 404);
+  const at = await timeOf(c.req.query("at"), r);
+  const rows = await db
+    .select()
+    .from(schema.reducerLog)
+    .where(
+      and(
+        eq(schema.reducerLog.source, "pools"),
+        inArray(schema.reducerLog.name, [...POOL_SERIES_EVENTS]),
+        sql`${schema.reducerLog.args}->>'poolId' = ${poolId.toString()}`,
+      ),
+    )
+    .orderBy(asc(schema.reducerLog.blockNumber), asc(schema.reducerLog.logIndex));
+  const token = r.pools.get(poolId)!.token;
+  const points = poolSeries(rows.map(asReducerLog), poolId, at);
+  return c.json(json({ poolId, token, at, points, tokens: await tokensOf([token]) }));
+});
+
+app.get("/kc/artifacts/:digest/series", async (c) => {
+  const digest = hex32(c.req.param("digest"));
+  if (!digest) return c.json({ error: "a digest is 0x and 64 hex digits" }, 400);
+  // The whole history is replayed (an artifact earns through its derivatives too): cost grows with the logs.
+  const rows = await db
+    .select()
+    .from(schema.reducerLog)
+    .orderBy(asc(schema.reducerLog.blockNumber), asc(schema.reducerLog.logIndex));
+  const logs = rows.map(asReducerLog);
+  const r = await caughtUp();
+  const at = await timeOf(c.req.query("at"), r);
+  const last = logs.length ? logs[logs.length - 1].timestamp : 0n;
+  const pools = artifactSeries(logs, digest, at > last ? at : last);
+  return c.json(json({ digest, at, pools, tokens: await tokensOf(pools.map((p) => p.token)) }));
 });
 
 programsApi(app, { chainTime: (at) => timeOf(at, new PoolsReducer()), tokensOf, json });
