@@ -6,7 +6,7 @@
  */
 import { Interface } from "ethers";
 
-import type { ArtifactRecord, RegistryIndex } from "../../src/events";
+import type { ArtifactRecord, RegistryIndex } from "../../src/history/view";
 import { TX_GAS_CAP } from "../../src/tx";
 
 /** An artifact and its parents, as `/kc/earnings/:account` lists the account's artifacts' descendants. */

@@ -8,7 +8,7 @@ import { type BrowserContext, type Page, chromium } from "playwright-core";
 
 import { paidByStep } from "../../app/src/claimPlan";
 import { type PoolClaim, planClaims, settleList } from "../../src/claims";
-import { loadRegistryIndex } from "../../src/events";
+import { syncHistory } from "../../src/history";
 import { parseSignedRequest, relay } from "../../src/signed";
 import { CommunityToken__factory } from "../../typechain-types/factories/contracts/CommunityToken__factory";
 import { KnowledgeRegistry__factory } from "../../typechain-types/factories/contracts/KnowledgeRegistry__factory";
@@ -156,7 +156,12 @@ describe("app e2e: claims through the SDK's plan, signed claims and the Relay pa
     const signer = (await provider.getSigner(alice())) as JsonRpcSigner;
     const sdkPools = pools();
     // What the SDK plans for alice, as the CLI would (the registry index from the chain's events, not the index).
-    const index = await loadRegistryIndex(registry());
+    const { view: index } = await syncHistory({
+      provider,
+      chainId: 31337n,
+      registry: registry(),
+      pools: sdkPools,
+    });
     const entries: PoolClaim[] = await Promise.all(
       [1n, 2n].map(async (poolId) => ({
         poolId,

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { NonceManager, formatUnits, parseUnits } from "ethers";
 
 import { settleList } from "../../src/claims";
-import { loadRegistryIndex } from "../../src/events";
+import { syncHistory } from "../../src/history";
 import { CommunityToken__factory } from "../../typechain-types/factories/contracts/CommunityToken__factory";
 import { KnowledgeRegistry__factory } from "../../typechain-types/factories/contracts/KnowledgeRegistry__factory";
 import { RewardPools__factory } from "../../typechain-types/factories/contracts/RewardPools__factory";
@@ -85,9 +85,12 @@ describe("app e2e: a wallet holder sees and claims rewards in a real browser", f
     await cli.provider.send("evm_mine", []);
     await index.reached(Number(await cli.provider.send("eth_blockNumber", [])));
     // Alice's slots and the lineage, from the chain's events (not the index), for the checks after the claim.
-    const registryIndex = await loadRegistryIndex(
-      KnowledgeRegistry__factory.connect(addrs.registry, cli.provider),
-    );
+    const { view: registryIndex } = await syncHistory({
+      provider: cli.provider,
+      chainId: 31337n,
+      registry: KnowledgeRegistry__factory.connect(addrs.registry, cli.provider),
+      pools,
+    });
     const digests = registryIndex.artifactsOf(alice);
     const targets = digests.map((artifact) => ({
       artifact,
