@@ -9,6 +9,7 @@ import {
   type SendOptions,
   type SplitOptions,
   eventsNamed,
+  isGasLimitError,
   planSplit,
   rangeLabel,
   sendPlan,
@@ -127,7 +128,11 @@ interface ClaimItem {
  * settling the descendants its targets need (so every transaction stands on its own and can be simulated
  * before any is sent) and then claiming per pool. Targets that have nothing to claim and no upstream on its
  * way are left out; work that does not fit one transaction is split ({@link planSplit}). Undefined when
- * nothing is left to claim.
+ * nothing is left to claim. When one target's settlements alone do not fit a transaction (an artifact with
+ * hundreds of derivatives with flow waiting), that pool's settlements come first as transactions of their own
+ * (split as {@link settle} splits them) and its claims follow without them. Every step is simulated before any
+ * is sent, so those claims show less than they pay when mined, and a pool whose targets pay nothing before the
+ * settlements is only settled (a note says to claim again).
  */
 export async function planClaims(
   pools: RewardPools,
@@ -136,6 +141,67 @@ export async function planClaims(
   recipient: string,
   options: SplitOptions & { index?: RegistryIndex } = {},
 ): Promise<Plan | undefined> {
+  const tooBig = (err: unknown) =>
+    isGasLimitError(err) || (err instanceof KcError && /^one item needs/.test(err.message));
+  try {
+    return await planClaimsTogether(pools, signer, entries, recipient, options);
+  } catch (err) {
+    if (!tooBig(err)) throw err;
+  }
+  const together: PoolClaim[] = [];
+  const settleFirst: PoolClaim[] = [];
+  for (const entry of entries) {
+    try {
+      await planClaimsTogether(pools, signer, [entry], recipient, options);
+      together.push(entry);
+    } catch (err) {
+      if (!tooBig(err)) throw err;
+      settleFirst.push(entry);
+      together.push(entry);
+    }
+  }
+  const to = await pools.getAddress();
+  const steps: Plan["steps"] = [];
+  const notes: string[] = [];
+  for (const { poolId, settle: digests } of settleFirst) {
+    const settling = await planSplit(
+      signer,
+      digests,
+      (chunk) => ({ to, data: pools.interface.encodeFunctionData("settle", [poolId, chunk, 1]) }),
+      (chunk, from) =>
+        `settle pool #${poolId}, ${rangeLabel(from, chunk.length, digests.length, "artifacts")}`,
+      `settling ${digests.length} artifacts`,
+      options,
+    );
+    steps.push(...settling.steps);
+    notes.push(
+      `pool #${poolId}: the settlements of ${digests.length} derivatives do not fit one transaction with the claims; they go first`,
+      ...settling.notes,
+    );
+  }
+  const settledBefore = new Set(settleFirst.map((e) => e.poolId));
+  const claims = await planClaimsTogether(pools, signer, together, recipient, options, settledBefore);
+  for (const { poolId, targets } of settleFirst) {
+    const now = await Promise.all(targets.map((t) => pools.claimableBySlot(poolId, t.artifact, t.slot)));
+    if (now.every((a) => a === 0n))
+      notes.push(
+        `pool #${poolId}: nothing is claimable before the settlements; claim again once they are mined`,
+      );
+  }
+  steps.push(...(claims?.steps ?? []));
+  notes.push(...(claims?.notes ?? []));
+  return steps.length > 0 ? { steps, notes } : undefined;
+}
+
+/** {@link planClaims} with every target's settlements in its claim's transaction. */
+async function planClaimsTogether(
+  pools: RewardPools,
+  signer: Signer,
+  entries: PoolClaim[],
+  recipient: string,
+  options: SplitOptions & { index?: RegistryIndex } = {},
+  settledBefore: Set<bigint> = new Set(),
+): Promise<Plan | undefined> {
   const to = await pools.getAddress();
   const items: ClaimItem[] = [];
   for (const entry of entries) {
@@ -143,6 +209,11 @@ export async function planClaims(
     const amounts = await Promise.all(
       entry.targets.map((t) => pools.claimableBySlot(entry.poolId, t.artifact, t.slot)),
     );
+    // Settled by earlier transactions of the plan: every step is simulated before any is sent, so a claim
+    // of this pool that pays only upstream still on its way would revert then; it rides along with one that
+    // pays now, or waits for the next claim.
+    const before = settledBefore.has(entry.poolId);
+    const paysNow = amounts.some((a) => a > 0n);
     const inSettle = new Set(entry.settle);
     for (const [i, target] of entry.targets.entries()) {
       // With the registry index, each target settles only its own descendants; without it, the first
@@ -153,8 +224,8 @@ export async function planClaims(
           ? entry.settle
           : [];
       const upstreamComing = options.index ? own.length > 0 : entry.settle.length > 0;
-      if (amounts[i] === 0n && !upstreamComing) continue;
-      items.push({ poolId: entry.poolId, target, settle: own });
+      if (amounts[i] === 0n && !(upstreamComing && (!before || paysNow))) continue;
+      items.push({ poolId: entry.poolId, target, settle: before ? [] : own });
     }
   }
   if (items.length === 0) return undefined;

@@ -8,7 +8,7 @@ import { getAddress } from "ethers";
 import { planClaims, settleList, type PoolClaim } from "../../../src/claims";
 import { describeError } from "../../../src/decodeError";
 import { signClaim } from "../../../src/signed";
-import { type TxStep, isGasLimitError, planSplit, rangeLabel, sendPlan } from "../../../src/tx";
+import { sendPlan } from "../../../src/tx";
 import {
   type LineageRecord,
   maxPerTxFrom,
@@ -160,14 +160,16 @@ async function claimAll({ earnings, slots, pools: poolList, lineage }: Earnings)
       })),
     );
     status("simulating the claims…");
-    const plan = await claimPlan(pools, entries, recipient, index, maxPerTx);
+    // planClaims puts a pool's settlements first, in transactions of their own, when they outgrow one.
+    const plan = await planClaims(pools, state.signer, entries, recipient, { index, maxPerTx });
+    const settleSelector = pools.interface.getFunction("settle").selector;
     if (!plan) throw new Error("nothing to claim yet");
     planned = plan.steps.length;
     // What each step pays, from an eth_call of it by the account (the steps are independent of each other).
     const pays = await Promise.all(
       plan.steps.map(async (step) => {
         const perToken = new Map<string, bigint>();
-        if (step.settleOnly) return perToken;
+        if (step.data.startsWith(settleSelector)) return perToken;
         const ret = await state.reader.call({ from: state.account, to: step.to, data: step.data });
         for (const p of paidByStep(step.data, ret)) {
           const t = tokenOf.get(p.poolId.toString())!;
@@ -208,59 +210,6 @@ async function claimAll({ earnings, slots, pools: poolList, lineage }: Earnings)
     );
   }
   await state.refresh(false);
-}
-
-/**
- * The SDK's claim plan (`planClaims`). When one target's settlements alone do not fit one transaction (an
- * artifact with hundreds of derivatives to settle), the settlements go first, split by the SDK's `planSplit` as
- * `settle` does, and the claims follow without them; their simulation then shows what is claimable before the
- * settlements, and they pay what is claimable when mined.
- */
-async function claimPlan(
-  pools: ReturnType<typeof poolsAt>,
-  entries: PoolClaim[],
-  recipient: string,
-  index: ReturnType<typeof registryIndexFrom>,
-  maxPerTx: bigint,
-): Promise<{ steps: (TxStep & { settleOnly?: boolean })[]; notes: string[] } | undefined> {
-  const tooBig = (err: unknown) =>
-    isGasLimitError(err) || /one item needs/.test(String((err as Error)?.message));
-  try {
-    return await planClaims(pools, state.signer!, entries, recipient, { index, maxPerTx });
-  } catch (err) {
-    if (!tooBig(err)) throw err;
-  }
-  status("the settlements do not fit one transaction with the claims: planning them first…");
-  // The pools whose plan alone does not fit settle first; the others keep settling in their claim's transaction.
-  const adjusted: PoolClaim[] = [];
-  const settleFirst: PoolClaim[] = [];
-  for (const entry of entries) {
-    try {
-      await planClaims(pools, state.signer!, [entry], recipient, { index, maxPerTx });
-      adjusted.push(entry);
-    } catch (err) {
-      if (!tooBig(err)) throw err;
-      settleFirst.push(entry);
-      adjusted.push({ ...entry, settle: [] });
-    }
-  }
-  const to = await pools.getAddress();
-  const steps: (TxStep & { settleOnly?: boolean })[] = [];
-  for (const entry of settleFirst) {
-    const settle = await planSplit(
-      state.signer!,
-      entry.settle,
-      (chunk) => ({ to, data: pools.interface.encodeFunctionData("settle", [entry.poolId, chunk, 1]) }),
-      (chunk, from) =>
-        `settle pool #${entry.poolId}, ${rangeLabel(from, chunk.length, entry.settle.length, "artifacts")}`,
-      `settling ${entry.settle.length} artifacts`,
-      { maxPerTx },
-    );
-    steps.push(...settle.steps.map((s) => ({ ...s, settleOnly: true })));
-  }
-  const claims = await planClaims(pools, state.signer!, adjusted, recipient, { index, maxPerTx });
-  steps.push(...(claims?.steps ?? []));
-  return steps.length ? { steps, notes: claims?.notes ?? [] } : undefined;
 }
 
 /**
