@@ -42,6 +42,8 @@ export interface VerifiedAllocation {
 export type Loaded = { ok: true; allocation: VerifiedAllocation } | { ok: false; reason: string };
 
 const RETRY_MS = 15_000;
+/** Largest allocation file fetched over HTTP: 512 MiB (a 10^6-account file is about 70 MB). */
+const maxFileBytes = () => Number(process.env.KC_EPOCHS_MAX_BYTES?.trim() || 512 * 1024 * 1024);
 const HEADER = "account,cumulative,epoch";
 const cache = new Map<string, { at: number; result: Promise<Loaded> }>();
 
@@ -74,11 +76,22 @@ export function candidates(post: PostedEpoch, chainId: number, epochsDir?: strin
   return out;
 }
 
-async function read(place: string): Promise<Buffer | undefined> {
+export async function read(place: string): Promise<Buffer | undefined> {
   if (/^https?:\/\//i.test(place)) {
+    // A scorer chooses the URI: bounded in time and size, so a post cannot exhaust the index's memory.
     const res = await fetch(place, { signal: AbortSignal.timeout(20_000) });
-    if (!res.ok) return undefined;
-    return Buffer.from(await res.arrayBuffer());
+    if (!res.ok || !res.body) return undefined;
+    const max = maxFileBytes();
+    const declared = Number(res.headers.get("content-length") ?? 0);
+    if (declared > max) throw new Error(`${declared} bytes, more than ${max} (KC_EPOCHS_MAX_BYTES)`);
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
+      size += part.length;
+      if (size > max) throw new Error(`more than ${max} bytes (KC_EPOCHS_MAX_BYTES)`);
+      parts.push(part);
+    }
+    return Buffer.concat(parts);
   }
   const path = place.startsWith("file://") ? fileURLToPath(place) : place;
   return existsSync(path) ? readFileSync(path) : undefined;
