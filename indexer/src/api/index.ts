@@ -27,6 +27,7 @@ import { graphql, client } from "ponder";
 import { type HistoryState, applyEvent, emptyState } from "../../../src/history/state";
 import { PoolsReducer, type ReducerLog } from "../../../src/poolsReducer";
 import { POOL_SERIES_EVENTS, artifactSeries, poolSeries } from "./series";
+import { countParam, errorBody, uintParam } from "./params";
 import { programsApi } from "./programs";
 
 const KINDS = ["dataset", "model", "agent", "code", "prompt", "document", "other"];
@@ -35,6 +36,11 @@ const APP_URL = process.env.KC_APP_URL?.trim() || "http://127.0.0.1:5173";
 
 const app = new Hono();
 app.use("*", cors());
+app.onError((err, c) => {
+  const { status, body } = errorBody(err);
+  if (status === 500) console.error(err);
+  return c.json(body, status);
+});
 app.use("/graphql", graphql({ db, schema }));
 app.use("/sql/*", client({ db, schema }));
 
@@ -128,7 +134,7 @@ async function caughtUp(): Promise<PoolsReducer> {
 /** `?at=` (unix seconds), else the timestamp of the chain's latest block, never before the last indexed log. */
 async function timeOf(at: string | undefined, r: PoolsReducer): Promise<bigint> {
   let now: bigint;
-  if (at) now = BigInt(at);
+  if (at) now = uintParam(at, "?at=");
   else {
     try {
       now = (await publicClients.chain.getBlock({ blockTag: "latest" })).timestamp;
@@ -264,7 +270,7 @@ app.get("/kc/pools", async (c) => {
 });
 
 app.get("/kc/pools/:id", async (c) => {
-  const poolId = BigInt(c.req.param("id"));
+  const poolId = uintParam(c.req.param("id"), "the pool id");
   const r = await caughtUp();
   if (!r.pools.has(poolId)) return c.json({ error: `no pool ${poolId}` }, 404);
   const at = await timeOf(c.req.query("at"), r);
@@ -295,7 +301,7 @@ const asReducerLog = (r: typeof schema.reducerLog.$inferSelect): ReducerLog => (
 });
 
 app.get("/kc/pools/:id/series", async (c) => {
-  const poolId = BigInt(c.req.param("id"));
+  const poolId = uintParam(c.req.param("id"), "the pool id");
   const r = await caughtUp();
   if (!r.pools.has(poolId)) return c.json({ error: `no pool ${poolId}` }, 404);
   const at = await timeOf(c.req.query("at"), r);
@@ -336,7 +342,7 @@ programsApi(app, { chainTime: (at) => timeOf(at, new PoolsReducer()), tokensOf, 
 // ── artifacts and lineage ────────────────────────────────────────────────────────────────────────────────────
 
 app.get("/kc/artifacts", async (c) => {
-  const limit = Math.min(Number(c.req.query("limit") ?? 50), 500);
+  const limit = countParam(c.req.query("limit"), "?limit=", 50, 500);
   const rows = await db
     .select()
     .from(schema.artifact)
@@ -383,7 +389,7 @@ app.get("/kc/artifacts/:digest", async (c) => {
 app.get("/kc/lineage/:digest", async (c) => {
   const root = hex32(c.req.param("digest"));
   if (!root) return c.json({ error: "a digest is 0x and 64 hex digits" }, 400);
-  const depth = Math.min(Number(c.req.query("depth") ?? 3), 8);
+  const depth = countParam(c.req.query("depth"), "?depth=", 3, 8, 0);
   const edges = new Map<string, { child: `0x${string}`; parent: `0x${string}` }>();
   const levels = new Map<string, number>([[root, 0]]);
   for (const dir of [-1, 1] as const) {
