@@ -29,6 +29,7 @@ import { PoolsReducer, type ReducerLog } from "../../../src/poolsReducer";
 import { POOL_SERIES_EVENTS, artifactSeries, poolSeries } from "./series";
 import { countParam, errorBody, uintParam } from "./params";
 import { programsApi } from "./programs";
+import { walkLineage } from "./lineage";
 
 const KINDS = ["dataset", "model", "agent", "code", "prompt", "document", "other"];
 const SCHEMES = ["raw", "unixfs", "manifest"];
@@ -390,27 +391,14 @@ app.get("/kc/lineage/:digest", async (c) => {
   const root = hex32(c.req.param("digest"));
   if (!root) return c.json({ error: "a digest is 0x and 64 hex digits" }, 400);
   const depth = countParam(c.req.query("depth"), "?depth=", 3, 8, 0);
-  const edges = new Map<string, { child: `0x${string}`; parent: `0x${string}` }>();
-  const levels = new Map<string, number>([[root, 0]]);
-  for (const dir of [-1, 1] as const) {
-    let frontier: `0x${string}`[] = [root];
-    for (let d = 1; d <= depth && frontier.length > 0; d++) {
-      const rows = await db
-        .select()
-        .from(schema.lineage)
-        .where(inArray(dir < 0 ? schema.lineage.child : schema.lineage.parent, frontier as `0x${string}`[]));
-      const next: `0x${string}`[] = [];
-      for (const e of rows) {
-        edges.set(e.id, { child: e.child, parent: e.parent });
-        const other = dir < 0 ? e.parent : e.child;
-        if (!levels.has(other)) {
-          levels.set(other, dir * d);
-          next.push(other);
-        }
-      }
-      frontier = next.slice(0, 200);
-    }
-  }
+  const { levels, edges, truncated } = await walkLineage(root, depth, (dir, frontier, limit) =>
+    db
+      .select()
+      .from(schema.lineage)
+      .where(inArray(dir < 0 ? schema.lineage.child : schema.lineage.parent, frontier))
+      .orderBy(asc(schema.lineage.id))
+      .limit(limit),
+  );
   const nodes = await db
     .select()
     .from(schema.artifact)
@@ -426,7 +414,8 @@ app.get("/kc/lineage/:digest", async (c) => {
         upstreamBps: n.upstreamBps,
         level: levels.get(n.digest),
       })),
-      edges: [...edges.values()],
+      edges,
+      truncated,
     }),
   );
 });
