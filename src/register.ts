@@ -217,6 +217,7 @@ export async function registerArtifact(
       registry,
       status,
       options.onWait,
+      committedAt,
     );
     commit = { commitment, secret, txHash, waited: 0 };
   }
@@ -257,8 +258,13 @@ export async function waitForReveal(
   registry: KnowledgeRegistry,
   status: Status,
   onWait?: RegisterOptions["onWait"],
+  /** When the commitment was mined: the clock never reads earlier (a provider may serve a cached older block). */
+  committedAt?: bigint,
 ): Promise<void> {
-  const latest = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
+  const latest = async () => {
+    const at = BigInt((await provider.getBlock("latest"))!.timestamp);
+    return committedAt !== undefined && committedAt > at ? committedAt : at;
+  };
   if (advanceTime) {
     const now = await latest();
     if (now < readyAt) {
@@ -400,6 +406,7 @@ export async function registerMany(
       registry,
       status,
       options.onWait,
+      committedAt,
     );
   }
   const calls = inputs.map((input, i) => registrationOf(input, secrets[i]));
