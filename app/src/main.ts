@@ -35,6 +35,14 @@ function renderWallet(): void {
   );
 }
 
+/**
+ * ethers keeps identical reads for 250 ms by default; a simulation repeated right after the chain moved (a
+ * change became due, a commitment was mined) must see the new state, so nothing is cached.
+ */
+function walletProvider(provider: Eip1193): BrowserProvider {
+  return new BrowserProvider(provider as never, state.config.chainId, { cacheTimeout: -1 });
+}
+
 async function connect(provider: Eip1193): Promise<void> {
   try {
     status("asking the wallet for an account…");
@@ -48,14 +56,12 @@ async function connect(provider: Eip1193): Promise<void> {
     }
     state.injected = provider;
     state.account = getAddress(accounts[0]);
-    state.signer = await new BrowserProvider(provider as never, state.config.chainId).getSigner(
-      state.account,
-    );
+    state.signer = await walletProvider(provider).getSigner(state.account);
     provider.on?.("accountsChanged", (a: string[]) => {
       state.account = a[0] ? getAddress(a[0]) : undefined;
       state.signer = undefined;
       if (state.account)
-        new BrowserProvider(state.injected as never, state.config.chainId)
+        walletProvider(state.injected!)
           .getSigner(state.account)
           .then((s) => (state.signer = s));
       renderWallet();
@@ -102,7 +108,10 @@ async function route(clearStatus = true): Promise<void> {
 
 async function start(): Promise<void> {
   state.config = (await (await fetch("config.json")).json()) as Config;
-  state.reader = new JsonRpcProvider(state.config.rpcUrl, state.config.chainId, { staticNetwork: true });
+  state.reader = new JsonRpcProvider(state.config.rpcUrl, state.config.chainId, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+  });
   state.refresh = route;
   discover(renderWallet);
   renderWallet();
