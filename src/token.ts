@@ -1,4 +1,12 @@
-import { Contract, type ContractRunner, type Signer, Signature, TypedDataEncoder } from "ethers";
+import {
+  Contract,
+  type ContractRunner,
+  type Provider,
+  type Signer,
+  Signature,
+  TypedDataEncoder,
+  getAddress,
+} from "ethers";
 
 import { KcError } from "./errors";
 import { formatAmount } from "./parse";
@@ -69,7 +77,8 @@ export interface PermitSupport {
 /**
  * Whether `token` supports ERC-2612 permit for `owner`, read without asking anyone to sign: the EIP-712
  * domain comes from ERC-5267 `eip712Domain()` and must reproduce the token's `DOMAIN_SEPARATOR()`, and the
- * token must answer `nonces(owner)`. Undefined when it does not (a token with an unusual domain included).
+ * token must answer `nonces(owner)`, and the domain must name this token on the runner's chain. Undefined when it
+ * does not (a token with an unusual domain included).
  */
 export async function permitSupport(token: TokenInfo, owner: string): Promise<PermitSupport | undefined> {
   try {
@@ -80,6 +89,12 @@ export async function permitSupport(token: TokenInfo, owner: string): Promise<Pe
       chainId: d.chainId as bigint,
       verifyingContract: d.verifyingContract as string,
     };
+    // A token's eip712Domain() is its own word: a hostile one could name another token (or another chain) and
+    // its matching separator, and the owner would sign a permit valid there. Only this token on this chain.
+    if (getAddress(domain.verifyingContract) !== getAddress(token.address)) return undefined;
+    const runner = token.contract.runner as { provider?: Provider | null } | null;
+    const provider = (runner?.provider ?? runner) as Provider | null;
+    if (!provider?.getNetwork || domain.chainId !== (await provider.getNetwork()).chainId) return undefined;
     const nonce: bigint = await token.contract.nonces(owner);
     if (TypedDataEncoder.hashDomain(domain) !== (await token.contract.DOMAIN_SEPARATOR())) return undefined;
     return { domain, nonce };

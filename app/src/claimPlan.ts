@@ -7,6 +7,7 @@
 import { Interface } from "ethers";
 
 import type { ArtifactRecord, RegistryIndex } from "../../src/history/view";
+import { parseAddress } from "../../src/parse";
 import { TX_GAS_CAP } from "../../src/tx";
 
 /** An artifact and its parents, as `/kc/earnings/:account` lists the account's artifacts' descendants. */
@@ -119,4 +120,12 @@ export function sourceTotals(rows: SourceRow[]): Map<string, { direct: bigint; f
     out.set(r.token, t);
   }
   return out;
+}
+
+/**
+ * The typed recipient of a claim: strict (0x and 40 hex digits, checksum when mixed case) and not the zero address,
+ * which the contracts refuse; a request signed for a relayer is not simulated first, so it is checked here.
+ */
+export function recipientFrom(text: string): string {
+  return parseAddress(text, "the recipient", { nonZero: true });
 }

@@ -45,10 +45,27 @@ export function status(text: string, kind: "" | "ok" | "error" = ""): void {
   el.className = kind;
 }
 
+/**
+ * A token's symbol as shown: any ERC-20 can name itself `<img onerror=…>`, and `amount()` goes into innerHTML on
+ * most pages, so markup characters and controls are dropped and the length capped.
+ */
+export function safeSymbol(symbol: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  const text = String(symbol)
+    .replace(/[<>&"'`\u0000-\u001f\u007f]/g, "")
+    .trim()
+    .slice(0, 24);
+  return text || "tokens";
+}
+
 /** Token symbols and decimals the index sent along, so amounts need no RPC call. */
 function learnTokens(body: { tokens?: Record<string, { symbol: string; decimals: number }> }): void {
   for (const [address, info] of Object.entries(body.tokens ?? {}))
-    if (!tokens.has(address.toLowerCase())) tokens.set(address.toLowerCase(), Promise.resolve(info));
+    if (!tokens.has(address.toLowerCase()))
+      tokens.set(
+        address.toLowerCase(),
+        Promise.resolve({ symbol: safeSymbol(info.symbol), decimals: Number(info.decimals) }),
+      );
 }
 
 export async function api<T = any>(path: string): Promise<T> {
@@ -75,7 +92,7 @@ export function token(address: string) {
       key,
       Promise.all([c.symbol().catch(() => "tokens"), c.decimals().catch(() => 18n)]).then(
         ([symbol, decimals]) => ({
-          symbol: String(symbol),
+          symbol: safeSymbol(symbol),
           decimals: Number(decimals),
         }),
       ),

@@ -247,6 +247,25 @@ describe("index e2e: Ponder on a hardhat node equals the contracts' views", func
     expect(earning).to.be.greaterThan(3);
   });
 
+  it("a malformed id or query parameter is a 400 with a one-line JSON reason", async function () {
+    for (const [path, error] of [
+      ["/kc/pools/abc", "the pool id is not a whole number: abc"],
+      ["/kc/pools/1/series", undefined],
+      ["/kc/pools/x1/series", "the pool id is not a whole number: x1"],
+      ["/kc/pools?at=soon", "?at= is not a whole number: soon"],
+      ["/kc/artifacts?limit=-5", "?limit= is not a whole number: -5"],
+      [`/kc/lineage/${history.digests[0]}?depth=NaN`, "?depth= is not a whole number: NaN"],
+    ] as const) {
+      const res = await fetch(`${index.url}${path}`);
+      if (error === undefined) {
+        expect(res.status, path).to.equal(200);
+        continue;
+      }
+      expect(res.status, path).to.equal(400);
+      expect(await res.json(), path).to.deep.equal({ error });
+    }
+  });
+
   it("tokenURI points at the index, which serves metadata a wallet shows", async function () {
     const registry = KnowledgeRegistry__factory.connect(addrs.registry, cli.provider);
     const digest = history.digests[1];

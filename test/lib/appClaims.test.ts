@@ -5,6 +5,7 @@ import {
   maxPerTxFrom,
   paidByStep,
   progressText,
+  recipientFrom,
   registryIndexFrom,
   sourceTotals,
   stepOfProgress,
@@ -84,5 +85,13 @@ describe("app claims helpers", function () {
       ["0xA", { direct: 120n, fromDerivatives: 30n }],
       ["0xB", { direct: 0n, fromDerivatives: 7n }],
     ]);
+  });
+
+  it("recipientFrom: a checked, non-zero address", function () {
+    const a = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    expect(recipientFrom(` ${a.toLowerCase()} `)).to.equal(a);
+    expect(() => recipientFrom(ZeroAddress)).to.throw("the recipient must not be the zero address");
+    expect(() => recipientFrom(a.replace("C8", "c8"))).to.throw("the recipient has a bad checksum");
+    expect(() => recipientFrom(a.slice(2))).to.throw("the recipient is not an address");
   });
 });

@@ -4,10 +4,10 @@
  * list (`#/programs`) and a program page (`#/programs/<id>`). Claims are simulated from the sending account
  * before the wallet is asked; a revert shows the CLI's one-line reason.
  */
-import { getAddress } from "ethers";
 
 import { describeError, errorInterfaceFrom } from "../../../src/decodeError";
 import { IScoredPrograms__factory } from "../../../typechain-types/factories/contracts/interfaces/IScoredPrograms__factory";
+import { recipientFrom } from "../claimPlan";
 import { $, amount, api, esc, indexReached, short, state, status } from "../core";
 
 const programErrors = errorInterfaceFrom([IScoredPrograms__factory.abi]);
@@ -89,7 +89,7 @@ async function claimProgram(e: ProgramEarning, button: HTMLButtonElement): Promi
   const programs = IScoredPrograms__factory.connect(state.config.programs, state.signer);
   const label = `program ${e.programId}`;
   try {
-    const to = getAddress($<HTMLInputElement>("#program-recipient").value.trim());
+    const to = recipientFrom($<HTMLInputElement>("#program-recipient").value);
     const self = to === state.account;
     const args = [BigInt(e.programId), BigInt(e.cumulative!), e.proof!] as const;
     status(`${label}: simulating the claim…`);

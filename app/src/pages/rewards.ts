@@ -3,7 +3,6 @@
  * plan (src/claims.ts `planClaims`: one `RewardPools.multicall` per transaction, split only when one cannot hold
  * it), and sign a gasless claim for a relayer (src/signed.ts `signClaim`).
  */
-import { getAddress } from "ethers";
 
 import { planClaims, settleList, type PoolClaim } from "../../../src/claims";
 import { describeError } from "../../../src/decodeError";
@@ -14,6 +13,7 @@ import {
   maxPerTxFrom,
   paidByStep,
   progressText,
+  recipientFrom,
   registryIndexFrom,
   sourceTotals,
   stepOfProgress,
@@ -140,7 +140,7 @@ async function claimAll({ earnings, slots, pools: poolList, lineage }: Earnings)
   let planned = 0;
   let sent = 0;
   try {
-    const recipient = getAddress($<HTMLInputElement>("#recipient").value.trim());
+    const recipient = recipientFrom($<HTMLInputElement>("#recipient").value);
     const maxPerTx = maxPerTxFrom(location.search);
     const pools = poolsAt();
     const index = registryIndexFrom(lineage ?? []);
@@ -222,7 +222,7 @@ async function signForRelayer(earnings: Earning[], poolId: string): Promise<void
   const out = $("#signed");
   out.innerHTML = "";
   try {
-    const recipient = getAddress($<HTMLInputElement>("#recipient").value.trim());
+    const recipient = recipientFrom($<HTMLInputElement>("#recipient").value);
     const pools = poolsAt();
     const list = earnings.filter((e) => e.poolId === poolId);
     const now = await Promise.all(

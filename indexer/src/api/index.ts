@@ -27,7 +27,9 @@ import { graphql, client } from "ponder";
 import { type HistoryState, applyEvent, emptyState } from "../../../src/history/state";
 import { PoolsReducer, type ReducerLog } from "../../../src/poolsReducer";
 import { POOL_SERIES_EVENTS, artifactSeries, poolSeries } from "./series";
+import { countParam, errorBody, uintParam } from "./params";
 import { programsApi } from "./programs";
+import { walkLineage } from "./lineage";
 
 const KINDS = ["dataset", "model", "agent", "code", "prompt", "document", "other"];
 const SCHEMES = ["raw", "unixfs", "manifest"];
@@ -35,6 +37,11 @@ const APP_URL = process.env.KC_APP_URL?.trim() || "http://127.0.0.1:5173";
 
 const app = new Hono();
 app.use("*", cors());
+app.onError((err, c) => {
+  const { status, body } = errorBody(err);
+  if (status === 500) console.error(err);
+  return c.json(body, status);
+});
 app.use("/graphql", graphql({ db, schema }));
 app.use("/sql/*", client({ db, schema }));
 
@@ -128,7 +135,7 @@ async function caughtUp(): Promise<PoolsReducer> {
 /** `?at=` (unix seconds), else the timestamp of the chain's latest block, never before the last indexed log. */
 async function timeOf(at: string | undefined, r: PoolsReducer): Promise<bigint> {
   let now: bigint;
-  if (at) now = BigInt(at);
+  if (at) now = uintParam(at, "?at=");
   else {
     try {
       now = (await publicClients.chain.getBlock({ blockTag: "latest" })).timestamp;
@@ -264,7 +271,7 @@ app.get("/kc/pools", async (c) => {
 });
 
 app.get("/kc/pools/:id", async (c) => {
-  const poolId = BigInt(c.req.param("id"));
+  const poolId = uintParam(c.req.param("id"), "the pool id");
   const r = await caughtUp();
   if (!r.pools.has(poolId)) return c.json({ error: `no pool ${poolId}` }, 404);
   const at = await timeOf(c.req.query("at"), r);
@@ -295,7 +302,7 @@ const asReducerLog = (r: typeof schema.reducerLog.$inferSelect): ReducerLog => (
 });
 
 app.get("/kc/pools/:id/series", async (c) => {
-  const poolId = BigInt(c.req.param("id"));
+  const poolId = uintParam(c.req.param("id"), "the pool id");
   const r = await caughtUp();
   if (!r.pools.has(poolId)) return c.json({ error: `no pool ${poolId}` }, 404);
   const at = await timeOf(c.req.query("at"), r);
@@ -336,7 +343,7 @@ programsApi(app, { chainTime: (at) => timeOf(at, new PoolsReducer()), tokensOf, 
 // ── artifacts and lineage ────────────────────────────────────────────────────────────────────────────────────
 
 app.get("/kc/artifacts", async (c) => {
-  const limit = Math.min(Number(c.req.query("limit") ?? 50), 500);
+  const limit = countParam(c.req.query("limit"), "?limit=", 50, 500);
   const rows = await db
     .select()
     .from(schema.artifact)
@@ -383,28 +390,15 @@ app.get("/kc/artifacts/:digest", async (c) => {
 app.get("/kc/lineage/:digest", async (c) => {
   const root = hex32(c.req.param("digest"));
   if (!root) return c.json({ error: "a digest is 0x and 64 hex digits" }, 400);
-  const depth = Math.min(Number(c.req.query("depth") ?? 3), 8);
-  const edges = new Map<string, { child: `0x${string}`; parent: `0x${string}` }>();
-  const levels = new Map<string, number>([[root, 0]]);
-  for (const dir of [-1, 1] as const) {
-    let frontier: `0x${string}`[] = [root];
-    for (let d = 1; d <= depth && frontier.length > 0; d++) {
-      const rows = await db
-        .select()
-        .from(schema.lineage)
-        .where(inArray(dir < 0 ? schema.lineage.child : schema.lineage.parent, frontier as `0x${string}`[]));
-      const next: `0x${string}`[] = [];
-      for (const e of rows) {
-        edges.set(e.id, { child: e.child, parent: e.parent });
-        const other = dir < 0 ? e.parent : e.child;
-        if (!levels.has(other)) {
-          levels.set(other, dir * d);
-          next.push(other);
-        }
-      }
-      frontier = next.slice(0, 200);
-    }
-  }
+  const depth = countParam(c.req.query("depth"), "?depth=", 3, 8, 0);
+  const { levels, edges, truncated } = await walkLineage(root, depth, (dir, frontier, limit) =>
+    db
+      .select()
+      .from(schema.lineage)
+      .where(inArray(dir < 0 ? schema.lineage.child : schema.lineage.parent, frontier))
+      .orderBy(asc(schema.lineage.id))
+      .limit(limit),
+  );
   const nodes = await db
     .select()
     .from(schema.artifact)
@@ -420,7 +414,8 @@ app.get("/kc/lineage/:digest", async (c) => {
         upstreamBps: n.upstreamBps,
         level: levels.get(n.digest),
       })),
-      edges: [...edges.values()],
+      edges,
+      truncated,
     }),
   );
 });
