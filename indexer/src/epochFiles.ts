@@ -42,8 +42,8 @@ export interface VerifiedAllocation {
 export type Loaded = { ok: true; allocation: VerifiedAllocation } | { ok: false; reason: string };
 
 const RETRY_MS = 15_000;
-/** Largest allocation file fetched over HTTP: 512 MiB (a 10^6-account file is about 70 MB). */
-const maxFileBytes = () => Number(process.env.KC_EPOCHS_MAX_BYTES?.trim() || 512 * 1024 * 1024);
+/** Largest allocation file fetched over HTTP: 128 MiB (a 10^6-account file is about 70 MB). */
+const maxFileBytes = () => Number(process.env.KC_EPOCHS_MAX_BYTES?.trim() || 128 * 1024 * 1024);
 const HEADER = "account,cumulative,epoch";
 const cache = new Map<string, { at: number; result: Promise<Loaded> }>();
 
