@@ -123,7 +123,7 @@ describe("app e2e: claims through the SDK's plan, signed claims and the Relay pa
     await page.click("#claim-all");
     await page.waitForSelector("#status.error");
     expect(await page.textContent("#status")).to.equal(
-      "nothing was sent: reverted: InvalidRecipient() — the recipient must not be the zero address",
+      "nothing was sent: the recipient must not be the zero address",
     );
     expect(await blockNumber()).to.equal(before);
     await page.screenshot({ path: join(SHOTS, "claims-revert.png") });

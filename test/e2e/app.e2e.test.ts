@@ -169,7 +169,7 @@ describe("app e2e: a wallet holder sees and claims rewards in a real browser", f
     await page.click("#claim-all");
     await page.waitForSelector("#status.error");
     expect(await page.textContent("#status")).to.equal(
-      "nothing was sent: reverted: InvalidRecipient() — the recipient must not be the zero address",
+      "nothing was sent: the recipient must not be the zero address",
     );
     expect(Number(await cli.provider.send("eth_blockNumber", []))).to.equal(sent);
     await page.screenshot({ path: join(SHOTS, "rewards-revert.png") });
