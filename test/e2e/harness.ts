@@ -88,7 +88,9 @@ export async function startCliNode(label: string): Promise<CliNode> {
       await sleep(250);
     }
   }
-  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true });
+  // No read cache: ethers keeps identical reads for 250 ms, and a nonce read right after another script's
+  // transaction from the same account would be the old one ("nonce already used").
+  const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, cacheTimeout: -1 });
 
   const hardhat = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
     new Promise((resolve, reject) => {
